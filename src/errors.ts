@@ -1,0 +1,33 @@
+/** The error classes of the MPI standard that tsmpi reports. */
+export type ErrorClass =
+  | 'ERR_RANK'
+  | 'ERR_TAG'
+  | 'ERR_ROOT'
+  | 'ERR_COUNT'
+  | 'ERR_ARG'
+  | 'ERR_COMM'
+  | 'ERR_OP'
+  | 'ERR_TRUNCATE'
+  | 'ERR_PROC_FAILED'
+  | 'ERR_NOT_INITIALIZED'
+  | 'ERR_OTHER';
+
+/**
+ * The error every tsmpi operation fails with. `errorClass` tells what kind of
+ * mistake or failure it was, like the error classes of MPI.
+ */
+export class MpiError extends Error {
+  /** Which MPI error class this error belongs to. */
+  readonly errorClass: ErrorClass;
+
+  constructor(errorClass: ErrorClass, message: string) {
+    super(`${errorClass}: ${message}`);
+    this.name = 'MpiError';
+    this.errorClass = errorClass;
+  }
+}
+
+/** Shorthand used across the runtime: `throw mpiError('ERR_RANK', '...')`. */
+export function mpiError(errorClass: ErrorClass, message: string): MpiError {
+  return new MpiError(errorClass, message);
+}
