@@ -1,0 +1,180 @@
+/**
+ * tsmpiexec: the command line. Parses options, plans where ranks run, and runs the job.
+ * Every mistake in the command line is one line naming what is wrong, then the usage,
+ * and exit status 2.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import { isRunnable } from './compile.js';
+import { HostError, type HostSpec } from './hosts/host.js';
+import { parseHostfile } from './hosts/hostfile.js';
+import { parseHostList } from './hosts/hostlist.js';
+import { formatMap, isLocalOnly, planPlacement } from './hosts/placement.js';
+import { runJob } from './job.js';
+
+declare const TSMPI_VERSION: string;
+
+export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.js|.mjs> [script args…]';
+
+/** A command-line mistake: printed as one line with the usage, exit status 2. */
+export class UsageError extends Error {}
+
+interface CliOptions {
+  np?: number;
+  host?: string;
+  hostfile?: string;
+  mapBy: 'slot' | 'node';
+  oversubscribe: boolean;
+  tagOutput: boolean;
+  outputDir?: string;
+  env: string[];
+  wdir?: string;
+  timeout?: number;
+  displayMap: boolean;
+  script: string;
+  scriptArgs: string[];
+}
+
+function parser(argv: string[]) {
+  return yargs(argv)
+    .scriptName('tsmpiexec')
+    .usage(`${USAGE}\n\nStarts N ranks of an MPI-style program written with tsmpi.`)
+    .parserConfiguration({ 'halt-at-non-option': true, 'camel-case-expansion': true, 'duplicate-arguments-array': false })
+    .option('np', { alias: 'n', type: 'number', describe: 'number of ranks (default: the slots of the hosts; locally the CPU count)' })
+    .option('host', { type: 'string', describe: 'hosts to run on: h1[:slots],h2[:slots],…' })
+    .option('hostfile', { type: 'string', describe: 'file of hosts: Open MPI ("node1 slots=4") or MPICH ("node1:4") lines' })
+    .option('map-by', { choices: ['slot', 'node'] as const, default: 'slot' as const, describe: 'fill each host in turn, or round-robin' })
+    .option('oversubscribe', { type: 'boolean', default: false, describe: 'allow more ranks than slots on remote hosts' })
+    .option('tag-output', { type: 'boolean', default: false, describe: 'prefix every output line with [rank]' })
+    .option('output-dir', { type: 'string', describe: 'rank r writes <dir>/rank.r/stdout and stderr' })
+    .option('env', { alias: 'x', type: 'string', array: true, default: [] as string[], describe: 'export NAME or NAME=VALUE to every rank' })
+    .option('wdir', { type: 'string', describe: 'working directory of the ranks' })
+    .option('timeout', { type: 'number', describe: "abort the job after this many seconds, printing each rank's pending operations" })
+    .option('display-map', { type: 'boolean', default: false, describe: 'print rank → host before starting' })
+    .version(typeof TSMPI_VERSION === 'string' ? TSMPI_VERSION : 'dev')
+    .help()
+    .alias('help', 'h')
+    .strict()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw new UsageError(msg ?? err?.message ?? 'invalid command line');
+    })
+    .wrap(Math.min(100, process.stdout.columns || 100));
+}
+
+/** Parses argv into options; throws UsageError for any mistake. Returns null after --help/--version. */
+export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
+  const y = parser(argv);
+  let printed = false;
+  const args = await y.parseAsync(argv, {}, (err, _argv, output) => {
+    if (err) throw new UsageError(err.message);
+    if (output) {
+      printed = true;
+      process.stdout.write(output + '\n');
+    }
+  });
+  if (printed) return null;
+  const positional = args._.map(String);
+  if (positional.length === 0) throw new UsageError('no script given');
+  const [script, ...scriptArgs] = positional;
+  if (args.np !== undefined && (!Number.isInteger(args.np) || args.np < 1)) {
+    throw new UsageError(`-n must be a positive integer, got ${String(argv[argv.indexOf('-n') + 1] ?? args.np)}`);
+  }
+  if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout <= 0)) {
+    throw new UsageError('--timeout must be a positive number of seconds');
+  }
+  for (const e of args.env) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s.test(e)) throw new UsageError(`-x: not a variable name: ${e}`);
+  }
+  return {
+    np: args.np,
+    host: args.host,
+    hostfile: args.hostfile,
+    mapBy: args.mapBy as 'slot' | 'node',
+    oversubscribe: args.oversubscribe,
+    tagOutput: args.tagOutput,
+    outputDir: args.outputDir,
+    env: args.env,
+    wdir: args.wdir,
+    timeout: args.timeout,
+    displayMap: args.displayMap,
+    script,
+    scriptArgs,
+  };
+}
+
+/** The variables -x exports: NAME takes the launcher's value, NAME=VALUE sets it. */
+function exportedEnv(specs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq >= 0) env[spec.slice(0, eq)] = spec.slice(eq + 1);
+    else if (process.env[spec] !== undefined) env[spec] = process.env[spec]!;
+  }
+  return env;
+}
+
+function hostsFrom(opts: CliOptions): HostSpec[] {
+  if (opts.host && opts.hostfile) throw new UsageError('give --host or --hostfile, not both');
+  if (opts.host) return parseHostList(opts.host);
+  if (opts.hostfile) {
+    let text: string;
+    try {
+      text = readFileSync(opts.hostfile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read hostfile ${opts.hostfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return parseHostfile(text, opts.hostfile);
+  }
+  return [{ name: hostname(), slots: availableParallelism() }];
+}
+
+function checkScript(opts: CliOptions, cwd: string): string {
+  const path = resolve(opts.script);
+  const candidates = [path, resolve(cwd, opts.script)];
+  const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
+  if (!found) throw new UsageError(`script not found: ${opts.script}`);
+  if (!isRunnable(found)) throw new UsageError(`cannot run ${opts.script}: expected a .ts, .mts, .js or .mjs file`);
+  return found;
+}
+
+/** Runs tsmpiexec with `argv` (without node and script); resolves the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  let opts: CliOptions | null;
+  try {
+    opts = await parseArgs(argv);
+    if (!opts) return 0;
+    const cwd = opts.wdir ? resolve(opts.wdir) : process.cwd();
+    if (opts.wdir && !(existsSync(cwd) && statSync(cwd).isDirectory())) throw new UsageError(`--wdir: no such directory: ${opts.wdir}`);
+    const script = checkScript(opts, cwd);
+    const hosts = hostsFrom(opts);
+    const localOnly = isLocalOnly(hosts);
+    const plan = planPlacement(hosts, {
+      np: opts.np ?? (localOnly && !opts.host && !opts.hostfile ? availableParallelism() : undefined),
+      mapBy: opts.mapBy,
+      oversubscribe: opts.oversubscribe,
+      localOnly,
+    });
+    if (!localOnly) throw new UsageError('running on other hosts is not supported yet');
+    if (opts.displayMap) process.stderr.write(formatMap(plan) + '\n');
+    return await runJob({
+      script,
+      scriptArgs: opts.scriptArgs,
+      plan,
+      tagOutput: opts.tagOutput,
+      outputDir: opts.outputDir ? resolve(opts.outputDir) : null,
+      env: exportedEnv(opts.env),
+      cwd,
+      timeoutSeconds: opts.timeout ?? null,
+      forceTcp: process.env.TSMPI_TRANSPORT === 'tcp',
+    });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof HostError) {
+      process.stderr.write(`tsmpiexec: ${err.message}\n${USAGE}\nRun 'tsmpiexec --help' for the options.\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

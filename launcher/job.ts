@@ -1,0 +1,198 @@
+/**
+ * One job: the coordinator, the rank processes, their output, and the ending — the
+ * exit status, and a message naming the rank, host and cause when something fails.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { newSecret } from '../src/transport/auth.js';
+import { Coordinator } from './coordinator.js';
+import { forwardRankOutput } from './output.js';
+import { cacheDirFor, prepareScript } from './compile.js';
+import type { Placement } from './hosts/placement.js';
+import { spawnLocal, type RankProcess } from './spawn-local.js';
+
+export interface JobOptions {
+  script: string;
+  scriptArgs: string[];
+  plan: Placement[];
+  tagOutput: boolean;
+  outputDir: string | null;
+  env: Record<string, string>;
+  cwd: string;
+  timeoutSeconds: number | null;
+  /** Force TCP between ranks (TSMPI_TRANSPORT=tcp). */
+  forceTcp: boolean;
+}
+
+/** Exit status when --timeout ends a job (as timeout(1) does). */
+export const TIMEOUT_EXIT = 124;
+/** Time given to surviving ranks to see a failure (ERR_PROC_FAILED) before they are stopped. */
+const FAILURE_GRACE_MS = 300;
+/** Time between SIGTERM and SIGKILL when stopping ranks. */
+const KILL_GRACE_MS = 2000;
+
+type Ending = { code: number; message: string };
+
+class Job {
+  private readonly jobDir = mkdtempSync(join(tmpdir(), 'tsmpi-'));
+  private readonly secret = newSecret();
+  private coordinator!: Coordinator;
+  private ranks: RankProcess[] = [];
+  private readonly alive = new Set<number>();
+  private readonly errors = new Map<number, string>();
+  private ending: Ending | null = null;
+  private stopping = false;
+
+  constructor(private readonly opts: JobOptions) {}
+
+  async run(): Promise<number> {
+    try {
+      const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, join(this.jobDir, 'cache')));
+      this.coordinator = await Coordinator.start({
+        size: this.opts.plan.length,
+        secret: this.secret,
+        unixPath: this.opts.forceTcp ? undefined : join(this.jobDir, 'coordinator.sock'),
+        tcpHost: this.opts.forceTcp ? '127.0.0.1' : undefined,
+        events: {
+          onAbort: (rank, code, reason) => this.fail(rank, code, `called abort(${code}): ${reason}`),
+          onError: (rank, message) => this.errors.set(rank, message),
+          onLinkLost: () => {},
+          onRefused: (reason, remote) => process.stderr.write(`tsmpiexec: refused a connection from ${remote}: ${reason}\n`),
+        },
+      });
+      const timer = this.armTimeout();
+      await this.startRanks(program);
+      timer?.unref();
+      await Promise.all(this.ranks.map((r) => this.watch(r)));
+      if (timer) clearTimeout(timer);
+    } catch (err) {
+      this.end({ code: 1, message: `tsmpiexec: ${(err as Error).message.split('\n')[0]}` });
+    } finally {
+      this.coordinator?.close();
+      rmSync(this.jobDir, { recursive: true, force: true });
+    }
+    return this.ending?.code ?? 0;
+  }
+
+  private coordinatorUrl(): string {
+    const addr = this.coordinator.listener.addresses;
+    return addr.unix ? `ws+unix://${addr.unix}:/` : `ws://127.0.0.1:${addr.tcp!.port}/`;
+  }
+
+  private async startRanks(program: string): Promise<void> {
+    const size = this.opts.plan.length;
+    const base = { ...process.env, ...this.opts.env };
+    for (const place of this.opts.plan) {
+      const env: NodeJS.ProcessEnv = {
+        ...base,
+        TSMPI_RANK: String(place.rank),
+        TSMPI_SIZE: String(size),
+        TSMPI_LOCAL_RANK: String(place.localRank),
+        TSMPI_LOCAL_SIZE: String(place.localSize),
+        TSMPI_HOST: place.host,
+        TSMPI_COORD: this.coordinatorUrl(),
+        TSMPI_SECRET: this.secret,
+        TSMPI_JOBDIR: this.jobDir,
+      };
+      if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
+      const proc = spawnLocal({
+        rank: place.rank,
+        host: place.host,
+        argv: ['--enable-source-maps', program, ...this.opts.scriptArgs],
+        env,
+        cwd: this.opts.cwd,
+        withStdin: place.rank === 0,
+      });
+      this.ranks.push(proc);
+      this.alive.add(place.rank);
+      if (proc.stdin) process.stdin.pipe(proc.stdin);
+    }
+  }
+
+  private async watch(proc: RankProcess): Promise<void> {
+    const output = forwardRankOutput(proc.rank, proc.stdout, proc.stderr, {
+      tag: this.opts.tagOutput,
+      outputDir: this.opts.outputDir,
+    });
+    const { code, signal } = await proc.exited;
+    this.alive.delete(proc.rank);
+    if (proc.stdin) process.stdin.unpipe(proc.stdin);
+    await output;
+    if (this.stopping) return;
+    if (signal) {
+      this.fail(proc.rank, 128 + (osConstants.signals[signal] ?? 0), `was killed by signal ${signal}`);
+    } else if (code !== 0) {
+      const error = this.errors.get(proc.rank);
+      this.fail(proc.rank, code ?? 1, error ? `failed: ${error} (exit code ${code})` : `exited with code ${code}`);
+    } else if (this.coordinator.hasInited(proc.rank) && !this.coordinator.hasFinalized(proc.rank)) {
+      this.fail(proc.rank, 1, 'exited without calling finalize()');
+    }
+  }
+
+  /** The first failing rank ends the job with its code. */
+  private fail(rank: number, code: number, cause: string): void {
+    if (this.ending) return;
+    const host = this.opts.plan[rank]?.host ?? '?';
+    this.end({ code: code === 0 ? 1 : code, message: `tsmpiexec: rank ${rank} on ${host} ${cause}` });
+    this.coordinator.announceFailure(rank, `rank ${rank} on ${host} ${cause}`);
+    setTimeout(() => this.stopAll(code), FAILURE_GRACE_MS).unref();
+  }
+
+  private end(ending: Ending): void {
+    if (this.ending) return;
+    this.ending = ending;
+    process.stderr.write(ending.message + '\n');
+  }
+
+  /** Stops every rank still running: an abort message, then SIGTERM, then SIGKILL. */
+  stopAll(code: number): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.coordinator?.broadcast({ t: 'abort', code });
+    for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGTERM');
+    setTimeout(() => {
+      for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
+  }
+
+  private armTimeout(): NodeJS.Timeout | null {
+    const seconds = this.opts.timeoutSeconds;
+    if (!seconds) return null;
+    return setTimeout(() => void this.timeOut(seconds), seconds * 1000);
+  }
+
+  private async timeOut(seconds: number): Promise<void> {
+    const reports = await this.coordinator.collectReports(1000);
+    const lines = [`tsmpiexec: the job did not finish within ${seconds} s; what each rank was waiting on:`];
+    for (const place of this.opts.plan) {
+      const ops = reports.get(place.rank);
+      const what = !this.alive.has(place.rank) ? 'exited' : ops === undefined ? 'no answer' : ops.length ? ops.join('; ') : 'nothing in tsmpi';
+      lines.push(`  rank ${place.rank} on ${place.host}: ${what}`);
+    }
+    this.end({ code: TIMEOUT_EXIT, message: lines.join('\n') });
+    this.stopAll(TIMEOUT_EXIT);
+  }
+
+  /** Ctrl-C or SIGTERM to the launcher: stop every rank and exit with 128+signal. */
+  interrupt(signal: NodeJS.Signals): void {
+    const code = 128 + (osConstants.signals[signal] ?? 0);
+    this.end({ code, message: `tsmpiexec: received ${signal}; stopping all ranks` });
+    this.stopAll(code);
+  }
+}
+
+/** Runs a job to the end and returns the exit status for tsmpiexec. */
+export async function runJob(opts: JobOptions): Promise<number> {
+  const job = new Job(opts);
+  const onSignal = (signal: NodeJS.Signals) => job.interrupt(signal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await job.run();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Starts rank processes on this machine.
+ */
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+
+/** A started rank process, wherever it runs. */
+export interface RankProcess {
+  readonly rank: number;
+  readonly host: string;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  readonly stdin: Writable | null;
+  /** Resolves when the process has ended: exit code, or the signal that ended it. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export interface LocalSpawnOptions {
+  rank: number;
+  host: string;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  withStdin: boolean;
+}
+
+/** Starts one rank as a child process of the launcher. */
+export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
+  const child = spawn(process.execPath, opts.argv, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: [opts.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', (err) => {
+      process.stderr.write(`tsmpiexec: cannot start rank ${opts.rank}: ${err.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  child.stdin?.on('error', () => {});
+  return {
+    rank: opts.rank,
+    host: opts.host,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    stdin: child.stdin,
+    exited,
+    kill(signal) {
+      try {
+        child.kill(signal);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Builds dist/: the runtime (dist/index.js) and the launcher (dist/launcher.js) as
+// single ESM bundles — one file each loads faster at rank start-up than a tree of
+// modules — plus TypeScript declarations for users' editors and `tsc`.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync('dist', { recursive: true, force: true });
+const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+await Promise.all([
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', packages: 'external' }),
+  build({
+    ...common,
+    entryPoints: ['launcher/main.ts'],
+    outfile: 'dist/launcher.js',
+    packages: 'external',
+    define: { TSMPI_VERSION: JSON.stringify(pkg.version) },
+  }),
+]);
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });

@@ -1,0 +1,97 @@
+/**
+ * tsmpi — MPI-style message passing for TypeScript and Node.js.
+ *
+ * Start a job with `tsmpiexec -n 4 app.ts`; in the program, `await init()` gives the
+ * world communicator.
+ */
+import type { Comm } from './comm/comm.js';
+import { mpiError } from './errors.js';
+import { runtime } from './runtime/runtime.js';
+
+export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.js';
+export { MpiError, type ErrorClass } from './errors.js';
+export { Comm } from './comm/comm.js';
+export { Request } from './p2p/request.js';
+export { Status } from './p2p/status.js';
+
+/**
+ * Initializes tsmpi and resolves the world communicator. Without tsmpiexec the world
+ * has one rank (a singleton, like MPI). Calling it again returns the same world.
+ */
+export function init(): Promise<Comm> {
+  return runtime.init();
+}
+
+/**
+ * Finalizes tsmpi: collective over the world. Every pending send of this rank is
+ * delivered first. Idempotent.
+ */
+export function finalize(): Promise<void> {
+  return runtime.finalize();
+}
+
+/**
+ * Runs `body` between init() and finalize(). An exception in the body is printed
+ * with the rank and aborts the whole job with exit code 1.
+ */
+export async function run(body: (world: Comm) => unknown | Promise<unknown>): Promise<void> {
+  const world = await init();
+  try {
+    await body(world);
+  } catch (err) {
+    const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+    process.stderr.write(`[rank ${world.rank}] ${text}\n`);
+    runtime.abort(1, firstLine(err));
+  }
+  await finalize();
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+}
+
+/** The world communicator (after init). */
+export function commWorld(): Comm {
+  runtime.checkUsable();
+  return runtime.world;
+}
+
+/** A communicator holding only this process (after init). */
+export function commSelf(): Comm {
+  runtime.checkUsable();
+  return runtime.self;
+}
+
+/** Ends the whole job: tsmpiexec exits with `code` after naming this rank and `reason`. */
+export function abort(code = 1, reason?: string): never {
+  if (!Number.isInteger(code) || code < 0 || code > 255) throw mpiError('ERR_ARG', `abort code must be an integer 0…255, got ${code}`);
+  return runtime.abort(code, reason ?? `abort(${code})`);
+}
+
+const clockStart = process.hrtime.bigint();
+const clockOffset = Date.now() / 1000;
+
+/** Wall-clock time in seconds, high resolution (differences are what matter). */
+export function wtime(): number {
+  return clockOffset + Number(process.hrtime.bigint() - clockStart) / 1e9;
+}
+
+/** The resolution of wtime() in seconds. */
+export function wtick(): number {
+  return 1e-9;
+}
+
+/** The name of the host this rank runs on. */
+export function processorName(): string {
+  return runtime.host;
+}
+
+/** Whether init() has completed. */
+export function isInitialized(): boolean {
+  return runtime.phase !== 'none' && runtime.phase !== 'starting';
+}
+
+/** Whether finalize() has completed. */
+export function isFinalized(): boolean {
+  return runtime.phase === 'finalized';
+}

@@ -1,0 +1,110 @@
+/**
+ * MPI message matching: posted receives and unexpected messages, per context.
+ *
+ * A message matches a receive when the contexts are equal and the receive's source
+ * and tag are equal to the message's or are wildcards. An arriving message takes the
+ * earliest posted receive it matches; a new receive takes the earliest unexpected
+ * message it matches. Messages from one sender arrive in the order they were sent,
+ * so this preserves MPI's non-overtaking rule.
+ */
+import { ANY_SOURCE, ANY_TAG } from '../constants.js';
+
+/** Who a message is from and what it is tagged (sources are world ranks). */
+export interface Envelope {
+  ctx: number;
+  source: number;
+  tag: number;
+}
+
+function matches(recv: Envelope, msg: Envelope): boolean {
+  return (recv.source === ANY_SOURCE || recv.source === msg.source) && (recv.tag === ANY_TAG || recv.tag === msg.tag);
+}
+
+class ContextQueues<M extends Envelope, R extends Envelope> {
+  posted: R[] = [];
+  unexpected: M[] = [];
+}
+
+export class MatchingEngine<M extends Envelope, R extends Envelope> {
+  private readonly contexts = new Map<number, ContextQueues<M, R>>();
+
+  private queues(ctx: number): ContextQueues<M, R> {
+    let q = this.contexts.get(ctx);
+    if (!q) {
+      q = new ContextQueues<M, R>();
+      this.contexts.set(ctx, q);
+    }
+    return q;
+  }
+
+  /** A message arrived: returns the posted receive it matched (removed), or queues it as unexpected. */
+  arrive(msg: M): R | undefined {
+    const q = this.queues(msg.ctx);
+    const posted = q.posted;
+    for (let i = 0; i < posted.length; i++) {
+      if (matches(posted[i], msg)) return posted.splice(i, 1)[0];
+    }
+    q.unexpected.push(msg);
+    return undefined;
+  }
+
+  /** A receive was posted: returns the unexpected message it matched (removed), or queues the receive. */
+  post(recv: R): M | undefined {
+    const found = this.take(recv);
+    if (!found) this.queues(recv.ctx).posted.push(recv);
+    return found;
+  }
+
+  /** Removes and returns the earliest unexpected message matching `recv`, without posting anything. */
+  take(recv: Envelope): M | undefined {
+    const unexpected = this.queues(recv.ctx).unexpected;
+    for (let i = 0; i < unexpected.length; i++) {
+      if (matches(recv, unexpected[i])) return unexpected.splice(i, 1)[0];
+    }
+    return undefined;
+  }
+
+  /** The earliest unexpected message matching `recv`, left in place (for probe). */
+  peek(recv: Envelope): M | undefined {
+    const unexpected = this.contexts.get(recv.ctx)?.unexpected;
+    return unexpected?.find((m) => matches(recv, m));
+  }
+
+  /** Removes a posted receive that has not matched; false if it already matched. */
+  cancel(recv: R): boolean {
+    const posted = this.contexts.get(recv.ctx)?.posted;
+    const i = posted ? posted.indexOf(recv) : -1;
+    if (i < 0) return false;
+    posted!.splice(i, 1);
+    return true;
+  }
+
+  /** Every posted receive, for diagnostics and failure handling. */
+  *postedReceives(): IterableIterator<R> {
+    for (const q of this.contexts.values()) yield* q.posted;
+  }
+
+  /** Removes every posted receive for which `pred` holds, returning them. */
+  removePosted(pred: (r: R) => boolean): R[] {
+    const out: R[] = [];
+    for (const q of this.contexts.values()) {
+      q.posted = q.posted.filter((r) => {
+        if (!pred(r)) return true;
+        out.push(r);
+        return false;
+      });
+    }
+    return out;
+  }
+
+  /** Counts of queued entries, for tests and diagnostics. */
+  sizes(): { posted: number; unexpected: number } {
+    let posted = 0;
+    let unexpected = 0;
+    for (const q of this.contexts.values()) {
+      posted += q.posted.length;
+      unexpected += q.unexpected.length;
+    }
+    return { posted, unexpected };
+  }
+}

@@ -1,0 +1,247 @@
+import { UNDEFINED } from '../constants.js';
+import { hold, release } from '../runtime/keepalive.js';
+import { Status } from './status.js';
+
+type Settled = { done: boolean; failed: boolean; value: unknown; error: unknown };
+
+/**
+ * A pending operation, like MPI_Request. It is also a PromiseLike, so `await req`
+ * works. Errors surface only when someone waits or tests, never as unhandled
+ * rejections of requests nobody looked at.
+ */
+export class Request<T = unknown> implements PromiseLike<T> {
+  private done = false;
+  private failed = false;
+  private value: T | undefined;
+  private error: unknown;
+  private collected = false;
+  private readonly result = new Status();
+  private waiters: Array<() => void> = [];
+  private promise: Promise<T> | null = null;
+
+  /** @internal Requests are made by the runtime; `cancelHook` returns true if it cancelled. */
+  constructor(private readonly cancelHook?: () => boolean) {}
+
+  /** @internal A request that is already complete. */
+  static completed<T>(value: T, status?: Status): Request<T> {
+    const req = new Request<T>();
+    req.complete(value, status);
+    return req;
+  }
+
+  /** @internal A request that already failed. */
+  static failedWith<T>(error: unknown): Request<T> {
+    const req = new Request<T>();
+    req.fail(error);
+    return req;
+  }
+
+  /** @internal Completes the operation with `value`. */
+  complete(value: T, status?: Status): void {
+    if (this.done) return;
+    this.done = true;
+    this.value = value;
+    if (status) this.result.assign(status);
+    this.wake();
+  }
+
+  /** @internal Fails the operation. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.failed = true;
+    this.error = error;
+    this.wake();
+  }
+
+  /** @internal True once the operation finished (successfully or not). */
+  get isComplete(): boolean {
+    return this.done;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** False once the request completed and its result was collected by wait or test. */
+  get active(): boolean {
+    return !this.collected;
+  }
+
+  /** Waits for completion; fills `status` if given. */
+  wait(status?: Status): Promise<T> {
+    this.promise ??= this.settle();
+    if (!status) return this.promise.finally(() => this.collect());
+    return this.promise.then(
+      (v) => {
+        this.collect(status);
+        return v;
+      },
+      (e) => {
+        this.collect(status);
+        throw e;
+      },
+    );
+  }
+
+  /** @internal Resolves once complete, without collecting the result. */
+  whenComplete(): Promise<void> {
+    this.promise ??= this.settle();
+    return this.promise.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private settle(): Promise<T> {
+    if (this.done) return this.failed ? Promise.reject(this.error) : Promise.resolve(this.value as T);
+    hold();
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.push(() => {
+        release();
+        if (this.failed) reject(this.error);
+        else resolve(this.value as T);
+      });
+    });
+  }
+
+  private collect(status?: Status): void {
+    this.collected = true;
+    if (status) status.assign(this.result);
+  }
+
+  /** Never blocks: `[true, value]` once complete (filling `status`), else `[false, undefined]`. */
+  test(status?: Status): [done: boolean, value: T | undefined] {
+    if (!this.done) return [false, undefined];
+    this.collect(status);
+    if (this.failed) throw this.error;
+    return [true, this.value];
+  }
+
+  /** Cancels a receive that has not matched yet; `wait(status)` then gives `status.cancelled`. */
+  cancel(): void {
+    if (this.done || !this.cancelHook) return;
+    if (this.cancelHook()) {
+      const status = new Status();
+      status.cancelled = true;
+      this.complete(undefined as T, status);
+    }
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.wait().then(onfulfilled, onrejected);
+  }
+
+  /** Waits for every request (or promise); resolves their values in order. */
+  static waitall(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<unknown[]> {
+    return Promise.all(reqs.map((r) => (r instanceof Request ? r.wait() : r)));
+  }
+
+  /** Waits for any one active request: `[index, value]`, or `[UNDEFINED, undefined]` when none is active. */
+  static async waitany(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<[index: number, value: unknown]> {
+    const active = activeIndices(reqs);
+    if (active.length === 0) return [UNDEFINED, undefined];
+    const ready = active.find((i) => isSettled(reqs[i]));
+    if (ready !== undefined) return [ready, await waitOne(reqs[ready])];
+    const index = await Promise.race(active.map((i) => settledSignal(reqs[i]).then(() => i)));
+    return [index, await waitOne(reqs[index])];
+  }
+
+  /** Waits until at least one active request completes; returns the indices of all that did. */
+  static async waitsome(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<number[]> {
+    const active = activeIndices(reqs);
+    if (active.length === 0) return [];
+    if (!active.some((i) => isSettled(reqs[i]))) {
+      await Promise.race(active.map((i) => settledSignal(reqs[i])));
+    }
+    return Request.testsome(reqs);
+  }
+
+  /** Never blocks: `[true, values]` when every request is complete, else `[false, undefined]`. */
+  static testall(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): [done: boolean, values: unknown[] | undefined] {
+    if (!reqs.every((r) => isSettled(r))) return [false, undefined];
+    return [true, reqs.map((r) => testOne(r))];
+  }
+
+  /** Never blocks: `[index, true, value]` for a completed request; `[UNDEFINED, false, undefined]` while pending. */
+  static testany(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): [index: number, done: boolean, value: unknown] {
+    const active = activeIndices(reqs);
+    if (active.length === 0) return [UNDEFINED, true, undefined];
+    const ready = active.find((i) => isSettled(reqs[i]));
+    if (ready === undefined) return [UNDEFINED, false, undefined];
+    return [ready, true, testOne(reqs[ready])];
+  }
+
+  /** Never blocks: the indices of active requests that completed (now collected). */
+  static testsome(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): number[] {
+    const done: number[] = [];
+    for (const i of activeIndices(reqs)) {
+      if (isSettled(reqs[i])) {
+        testOne(reqs[i]);
+        done.push(i);
+      }
+    }
+    return done;
+  }
+}
+
+// Plain promises can be mixed with requests; their state is learned by watching them.
+const promiseState = new WeakMap<PromiseLike<unknown>, Settled>();
+const collectedPromises = new WeakSet<PromiseLike<unknown>>();
+
+function watch(p: PromiseLike<unknown>): Settled {
+  let state = promiseState.get(p);
+  if (!state) {
+    const s: Settled = { done: false, failed: false, value: undefined, error: undefined };
+    state = s;
+    promiseState.set(p, s);
+    Promise.resolve(p).then(
+      (v) => Object.assign(s, { done: true, value: v }),
+      (e) => Object.assign(s, { done: true, failed: true, error: e }),
+    );
+  }
+  return state;
+}
+
+function isSettled(r: Request | PromiseLike<unknown>): boolean {
+  return r instanceof Request ? r.isComplete : watch(r).done;
+}
+
+function isActive(r: Request | PromiseLike<unknown>): boolean {
+  return r instanceof Request ? r.active : !collectedPromises.has(r);
+}
+
+function activeIndices(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): number[] {
+  const out: number[] = [];
+  reqs.forEach((r, i) => {
+    if (isActive(r)) out.push(i);
+  });
+  return out;
+}
+
+function settledSignal(r: Request | PromiseLike<unknown>): Promise<void> {
+  if (r instanceof Request) return r.whenComplete();
+  return Promise.resolve(r).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+function waitOne(r: Request | PromiseLike<unknown>): Promise<unknown> {
+  if (r instanceof Request) return r.wait();
+  collectedPromises.add(r);
+  return Promise.resolve(r);
+}
+
+function testOne(r: Request | PromiseLike<unknown>): unknown {
+  if (r instanceof Request) return r.test()[1];
+  collectedPromises.add(r);
+  const s = watch(r);
+  if (s.failed) throw s.error;
+  return s.value;
+}

@@ -1,0 +1,251 @@
+/**
+ * The rank runtime: start-up (wire-up with the coordinator), the world and self
+ * communicators, finalize, abort, and what happens when a rank fails.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Comm, Group, type CommRuntime } from '../comm/comm.js';
+import { mpiError } from '../errors.js';
+import { P2PEngine } from '../p2p/engine.js';
+import { Listener } from '../transport/listener.js';
+import { Transport, type PeerAddress } from '../transport/transport.js';
+import { CoordinatorLink } from './coordinator-link.js';
+import { hold, release } from './keepalive.js';
+import type { CoordinatorToRank } from './protocol.js';
+
+/** Largest single message a rank accepts (1 GiB). */
+export const MAX_MESSAGE_BYTES = 1 << 30;
+
+type Phase = 'none' | 'starting' | 'ready' | 'finalizing' | 'finalized';
+
+/** How this process was started: by tsmpiexec, or alone (a singleton world). */
+interface LaunchInfo {
+  rank: number;
+  size: number;
+  host: string;
+  coordinator: string;
+  secret: string;
+  jobDir: string | null;
+  useUnix: boolean;
+  bindAddress: string | null;
+}
+
+class Runtime implements CommRuntime {
+  phase: Phase = 'none';
+  engine!: P2PEngine;
+  nextContext = 4; // 0/1: world, 2/3: self
+  world!: Comm;
+  self!: Comm;
+  host = hostname();
+  private link: CoordinatorLink | null = null;
+  private listener: Listener | null = null;
+  private transport: Transport | null = null;
+  private starting: Promise<Comm> | null = null;
+  private finishing: Promise<void> | null = null;
+
+  checkUsable(): void {
+    if (this.phase === 'none' || this.phase === 'starting') {
+      throw mpiError('ERR_NOT_INITIALIZED', 'tsmpi is not initialized: call init() first');
+    }
+    if (this.phase === 'finalized') throw mpiError('ERR_NOT_INITIALIZED', 'tsmpi was finalized');
+  }
+
+  init(): Promise<Comm> {
+    if (this.phase === 'finalized') return Promise.reject(mpiError('ERR_NOT_INITIALIZED', 'tsmpi was finalized'));
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<Comm> {
+    this.phase = 'starting';
+    hold();
+    try {
+      const launch = readLaunchInfo();
+      if (launch) await this.wireUp(launch);
+      else this.startSingleton();
+      const me = launch?.rank ?? 0;
+      const size = launch?.size ?? 1;
+      this.world = new Comm(this, new Group(range(size)), me, 0, 'world');
+      this.self = new Comm(this, new Group([me]), me, 2, 'self');
+      this.phase = 'ready';
+      installFailureHandlers(this);
+      process.on('beforeExit', () => this.finalizeAtExit());
+      return this.world;
+    } finally {
+      release();
+    }
+  }
+
+  private startSingleton(): void {
+    this.engine = new P2PEngine(0, {
+      write() {
+        throw mpiError('ERR_RANK', 'a singleton world has no other ranks');
+      },
+    });
+  }
+
+  private async wireUp(launch: LaunchInfo): Promise<void> {
+    this.host = launch.host;
+    const transportRef: { t: Transport | null } = { t: null };
+    this.listener = await Listener.start({
+      secret: launch.secret,
+      self: `rank:${launch.rank}`,
+      unixPath: launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined,
+      tcpHost: launch.bindAddress ?? undefined,
+      maxPayload: MAX_MESSAGE_BYTES,
+      onConnection: (ws, from) => transportRef.t?.accept(ws, from) ?? ws.terminate(),
+      onRefused: (reason, remote) => {
+        process.stderr.write(`tsmpi: rank ${launch.rank} refused a connection from ${remote}: ${reason}\n`);
+      },
+    });
+    const engineRef: { e: P2PEngine | null } = { e: null };
+    this.transport = new Transport({
+      rank: launch.rank,
+      secret: launch.secret,
+      host: launch.host,
+      useUnix: launch.useUnix,
+      maxPayload: MAX_MESSAGE_BYTES,
+      listener: this.listener,
+      onFrame: (peer, frame) => engineRef.e!.onFrame(peer, frame),
+      onPeerLost: (peer, reason) => engineRef.e!.peerFailed(peer, reason),
+    });
+    transportRef.t = this.transport;
+    this.engine = new P2PEngine(launch.rank, this.transport);
+    engineRef.e = this.engine;
+    this.link = await CoordinatorLink.open(
+      launch.coordinator,
+      launch.secret,
+      launch.rank,
+      (msg) => this.onCoordinatorMessage(msg),
+      () => lostLauncher(launch.rank),
+    );
+    const table = this.link.next('table');
+    const address: PeerAddress = { host: launch.host, ...this.listener.addresses };
+    this.link.send({ t: 'hello', rank: launch.rank, pid: process.pid, address });
+    this.transport.setTable((await table).table);
+  }
+
+  private onCoordinatorMessage(msg: CoordinatorToRank): void {
+    switch (msg.t) {
+      case 'failed':
+        this.engine.peerFailed(msg.rank, msg.reason);
+        break;
+      case 'abort':
+        process.exit(msg.code);
+        break;
+      case 'report':
+        this.link?.send({ t: 'report', id: msg.id, lines: this.describePending() });
+        break;
+    }
+  }
+
+  /** One line per operation this rank waits on (for hang reports). */
+  describePending(): string[] {
+    return this.engine.pendingOps().map((op) => {
+      const peer = op.peer === -1 ? 'ANY_SOURCE' : String(op.peer);
+      const tag = op.tag === -1 ? 'ANY_TAG' : String(op.tag);
+      const bytes = op.bytes === undefined ? '' : `, ${op.bytes} bytes`;
+      return `${op.op}(peer=${peer}, tag=${tag}, context=${op.ctx}${bytes})`;
+    });
+  }
+
+  finalize(): Promise<void> {
+    if (this.phase === 'none') return Promise.reject(mpiError('ERR_NOT_INITIALIZED', 'finalize() before init()'));
+    this.finishing ??= this.finish();
+    return this.finishing;
+  }
+
+  private async finish(): Promise<void> {
+    await this.starting;
+    this.phase = 'finalizing';
+    hold();
+    try {
+      await this.engine.drainSends();
+      if (this.link) {
+        const done = this.link.next('finalized');
+        this.link.send({ t: 'finalize' });
+        await done;
+      }
+      this.transport?.close();
+      this.listener?.close();
+      this.link?.close();
+      this.phase = 'finalized';
+    } finally {
+      release();
+    }
+  }
+
+  /** A program that ends without calling finalize() is finalized for it, like mpi4py does. */
+  private finalizeAtExit(): void {
+    if (this.phase === 'ready') void this.finalize();
+  }
+
+  /**
+   * Ends the whole job with `code`. The message to the launcher is written before the
+   * process exits; should it be lost, the launcher still sees this rank exit with `code`.
+   */
+  abort(code: number, reason: string): never {
+    this.link?.send({ t: 'abort', code, reason });
+    process.exit(code);
+  }
+
+  /** Tells the launcher why this rank is about to fail (first line of the error). */
+  reportError(message: string, then: () => void): void {
+    if (!this.link) {
+      then();
+      return;
+    }
+    this.link.send({ t: 'error', message }, then);
+    setTimeout(then, 500).unref();
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function readLaunchInfo(): LaunchInfo | null {
+  const env = process.env;
+  if (env.TSMPI_RANK === undefined || !env.TSMPI_COORD) return null;
+  const secret = env.TSMPI_SECRET ?? '';
+  // The secret is not for the user's program or anything it spawns.
+  delete env.TSMPI_SECRET;
+  const transport = env.TSMPI_TRANSPORT ?? 'auto';
+  return {
+    rank: Number(env.TSMPI_RANK),
+    size: Number(env.TSMPI_SIZE),
+    host: env.TSMPI_HOST ?? hostname(),
+    coordinator: env.TSMPI_COORD,
+    secret,
+    jobDir: env.TSMPI_JOBDIR ?? null,
+    useUnix: transport !== 'tcp',
+    bindAddress: transport === 'tcp' || env.TSMPI_BIND ? (env.TSMPI_BIND ?? '127.0.0.1') : null,
+  };
+}
+
+function lostLauncher(rank: number): void {
+  process.stderr.write(`tsmpi: rank ${rank} lost its connection to tsmpiexec; exiting\n`);
+  process.exit(1);
+}
+
+function firstLine(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.split('\n')[0];
+  return String(err).split('\n')[0];
+}
+
+let handlersInstalled = false;
+
+/** An uncaught error on any rank ends the whole job, naming the rank and the error. */
+function installFailureHandlers(rt: Runtime): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const fail = (kind: string) => (err: unknown) => {
+    const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
+    process.stderr.write(`[rank ${rt.world.rank}] ${kind}: ${text}\n`);
+    rt.reportError(firstLine(err), () => process.exit(1));
+  };
+  process.on('uncaughtException', fail('uncaught exception'));
+  process.on('unhandledRejection', fail('unhandled rejection'));
+}
+
+export const runtime = new Runtime();

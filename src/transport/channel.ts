@@ -1,0 +1,100 @@
+/**
+ * One open, authenticated, ordered byte channel to a peer over a WebSocket.
+ * Frames written in one tick are batched into one WebSocket message; a large
+ * payload is sent as its own message so it is never copied.
+ */
+import type { WebSocket } from 'ws';
+import { FLAG_DETACHED, FrameDecoder, HEADER_BYTES, writeHeader, type Frame, type FrameFields } from './framing.js';
+
+/** Payloads above this size travel as their own WebSocket message instead of being copied into a batch. */
+export const DETACH_BYTES = 32 * 1024;
+
+type Done = (err?: Error) => void;
+
+export class Channel {
+  private batch: Buffer[] = [];
+  private flushScheduled = false;
+  private readonly decoder: FrameDecoder;
+  private closed = false;
+
+  constructor(
+    readonly peer: number,
+    readonly ws: WebSocket,
+    maxPayload: number,
+    onFrame: (frame: Frame) => void,
+    onBroken: (reason: string) => void,
+  ) {
+    this.decoder = new FrameDecoder(maxPayload);
+    ws.on('message', (data: Buffer) => {
+      if (this.closed) return;
+      try {
+        this.decoder.push(data, onFrame);
+      } catch (err) {
+        this.closed = true;
+        ws.terminate();
+        onBroken(`bad frame: ${(err as Error).message}`);
+      }
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (this.closed) return;
+      this.closed = true;
+      onBroken(reason.length ? reason.toString() : `connection closed (code ${code})`);
+    });
+    ws.on('error', () => {
+      /* 'close' follows and reports it */
+    });
+  }
+
+  /**
+   * Queues one frame. `done` is called once `payload` may be reused: at once for a
+   * payload copied into the batch, after the socket write for a detached one.
+   */
+  write(fields: FrameFields, payload?: Uint8Array, done?: Done): void {
+    const len = payload ? payload.byteLength : 0;
+    if (len > DETACH_BYTES) {
+      this.writeDetached(fields, payload as Uint8Array, done);
+      return;
+    }
+    const buf = Buffer.allocUnsafe(HEADER_BYTES + len);
+    writeHeader(buf, 0, fields, len);
+    if (len) buf.set(payload as Uint8Array, HEADER_BYTES);
+    this.batch.push(buf);
+    this.scheduleFlush();
+    done?.();
+  }
+
+  private writeDetached(fields: FrameFields, payload: Uint8Array, done?: Done): void {
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    writeHeader(header, 0, { ...fields, flags: (fields.flags ?? 0) | FLAG_DETACHED }, payload.byteLength);
+    this.batch.push(header);
+    this.flush();
+    this.ws.send(payload, { binary: true }, (err) => done?.(err ?? undefined));
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => this.flush());
+  }
+
+  /** Sends everything batched so far as one WebSocket message. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    if (batch.length === 0 || this.closed) return;
+    this.batch = [];
+    this.ws.send(batch.length === 1 ? batch[0] : Buffer.concat(batch), { binary: true });
+  }
+
+  /** Closes the channel on purpose; the peer sees a normal close. */
+  close(reason = 'finalized'): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.ws.close(1000, reason);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The client side of an authenticated connection: opens a WebSocket with proof of the
+ * job secret and checks the server's proof before the connection is used.
+ */
+import { WebSocket } from 'ws';
+import { clientHeaders, HEADER_PROOF, verifyServerProof } from './auth.js';
+
+/**
+ * Both ends of every connection are ours, so masking client frames protects against
+ * nothing; an all-zero mask lets `ws` skip the XOR pass over every payload.
+ */
+function zeroMask(mask: Buffer): void {
+  mask.fill(0);
+}
+
+export interface ConnectOptions {
+  secret: string;
+  from: string;
+  to: string;
+  maxPayload: number;
+  timeoutMs?: number;
+}
+
+/** Opens an authenticated connection to `url`; rejects if either side's proof fails. */
+export function connectAuthenticated(url: string, opts: ConnectOptions): Promise<WebSocket> {
+  const headers = clientHeaders(opts.secret, opts.from, opts.to);
+  const ws = new WebSocket(url, {
+    headers,
+    perMessageDeflate: false,
+    maxPayload: opts.maxPayload,
+    skipUTF8Validation: true,
+    generateMask: zeroMask,
+    handshakeTimeout: opts.timeoutMs ?? 10_000,
+  });
+  return new Promise((resolve, reject) => {
+    let proven = false;
+    ws.once('upgrade', (res) => {
+      const proof = res.headers[HEADER_PROOF];
+      proven = verifyServerProof(opts.secret, headers, typeof proof === 'string' ? proof : undefined);
+      if (!proven) ws.terminate();
+    });
+    ws.once('open', () => {
+      if (!proven) return;
+      ws.off('error', reject);
+      resolve(ws);
+    });
+    ws.once('error', reject);
+    ws.once('close', () => {
+      if (!proven) reject(new Error(`${opts.to} did not prove it holds the job secret`));
+    });
+  });
+}

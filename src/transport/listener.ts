@@ -1,0 +1,144 @@
+/**
+ * An authenticated WebSocket listener, used by ranks (for their peers) and by the
+ * launcher's coordinator (for the ranks). It listens on a Unix socket, a TCP address
+ * or both; a connection that does not prove it holds the job secret during the
+ * HTTP upgrade is refused before any WebSocket message is read, and one that sends
+ * nothing is dropped after a short handshake timeout.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { rmSync } from 'node:fs';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Authenticator, HEADER_NONCE, HEADER_PROOF } from './auth.js';
+
+export interface ListenerOptions {
+  secret: string;
+  /** This endpoint's name in handshakes, e.g. `rank:3` or `coordinator`. */
+  self: string;
+  /** Listen on this Unix socket path. */
+  unixPath?: string;
+  /** Listen on this TCP address (port chosen by the system). */
+  tcpHost?: string;
+  maxPayload: number;
+  handshakeTimeoutMs?: number;
+  /** An authenticated connection from the client that named itself `from`. */
+  onConnection(ws: WebSocket, from: string): void;
+  /** A refused connection, for the log. */
+  onRefused?(reason: string, remote: string): void;
+}
+
+/** Where a listener can be reached. */
+export interface ListenAddresses {
+  unix?: string;
+  tcp?: { host: string; port: number };
+}
+
+/** The URL a client uses to reach `addr`, preferring the Unix socket when allowed. */
+export function urlOf(addr: ListenAddresses, useUnix: boolean): string {
+  if (useUnix && addr.unix) return `ws+unix://${addr.unix}:/`;
+  if (addr.tcp) {
+    const host = addr.tcp.host.includes(':') ? `[${addr.tcp.host}]` : addr.tcp.host;
+    return `ws://${host}:${addr.tcp.port}/`;
+  }
+  if (addr.unix) return `ws+unix://${addr.unix}:/`;
+  throw new Error('endpoint has no address');
+}
+
+export class Listener {
+  readonly addresses: ListenAddresses = {};
+  private readonly servers: Server[] = [];
+  private readonly wss: WebSocketServer;
+  private readonly auth: Authenticator;
+  private readonly pending = new Map<Duplex, NodeJS.Timeout>();
+
+  private constructor(private readonly opts: ListenerOptions) {
+    this.auth = new Authenticator(opts.secret, opts.self);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: false,
+      maxPayload: opts.maxPayload,
+      skipUTF8Validation: true,
+    });
+    this.wss.on('headers', (headers: string[], req: IncomingMessage) => {
+      headers.push(`${HEADER_PROOF}: ${this.auth.proofFor(String(req.headers[HEADER_NONCE]))}`);
+    });
+  }
+
+  /** Starts listening on the configured addresses. */
+  static async start(opts: ListenerOptions): Promise<Listener> {
+    const listener = new Listener(opts);
+    if (opts.unixPath) {
+      const path = opts.unixPath;
+      rmSync(path, { force: true });
+      await listener.listen((server, ready) => server.listen(path, ready));
+      listener.addresses.unix = path;
+    }
+    if (opts.tcpHost) {
+      const host = opts.tcpHost;
+      const server = await listener.listen((s, ready) => s.listen(0, host, ready));
+      const address = server.address();
+      if (address && typeof address === 'object') listener.addresses.tcp = { host, port: address.port };
+    }
+    return listener;
+  }
+
+  private listen(bind: (server: Server, ready: () => void) => void): Promise<Server> {
+    const server = createServer((_req, res) => {
+      res.writeHead(404).end();
+    });
+    server.on('connection', (socket: Duplex) => this.armHandshakeTimer(socket));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      bind(server, () => {
+        server.off('error', reject);
+        server.unref();
+        resolve(server);
+      });
+    });
+  }
+
+  private armHandshakeTimer(socket: Duplex): void {
+    const timer = setTimeout(() => {
+      this.opts.onRefused?.('no handshake within the timeout', remoteOf(socket));
+      socket.destroy();
+    }, this.opts.handshakeTimeoutMs ?? 5000);
+    timer.unref();
+    this.pending.set(socket, timer);
+    socket.once('close', () => this.disarm(socket));
+  }
+
+  private disarm(socket: Duplex): void {
+    const timer = this.pending.get(socket);
+    if (timer) clearTimeout(timer);
+    this.pending.delete(socket);
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const verdict = this.auth.verify(req.headers);
+    if (!verdict.ok) {
+      this.opts.onRefused?.(verdict.reason, remoteOf(socket));
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    this.disarm(socket);
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.opts.onConnection(ws, verdict.from));
+  }
+
+  /** Stops listening and removes the Unix socket file. */
+  close(): void {
+    for (const server of this.servers) {
+      server.close();
+      server.closeAllConnections?.();
+    }
+    this.wss.close();
+    if (this.addresses.unix) rmSync(this.addresses.unix, { force: true });
+  }
+}
+
+function remoteOf(socket: Duplex): string {
+  const s = socket as Duplex & { remoteAddress?: string; remotePort?: number };
+  return s.remoteAddress ? `${s.remoteAddress}:${s.remotePort}` : 'unix socket';
+}

@@ -1,0 +1,216 @@
+/**
+ * Rank-to-rank byte transport: lazily opened, authenticated, ordered channels, exactly
+ * one per pair of ranks.
+ *
+ * When two ranks connect to each other at the same time, the connection opened by the
+ * lower rank wins. The higher rank therefore writes nothing on a connection it opened
+ * until the lower rank confirms it with an Accept frame; frames written meanwhile wait
+ * in the peer's queue and go out, in order, on whichever connection survives.
+ */
+import type { WebSocket } from 'ws';
+import { Channel } from './channel.js';
+import { connectAuthenticated } from './connect.js';
+import { Kind, type Frame, type FrameFields } from './framing.js';
+import { urlOf, type ListenAddresses, type Listener } from './listener.js';
+
+/** Where a peer listens, and the host it runs on (same host → Unix socket). */
+export interface PeerAddress extends ListenAddresses {
+  host: string;
+}
+
+export interface TransportOptions {
+  rank: number;
+  secret: string;
+  host: string;
+  /** Use Unix sockets between ranks on one host (false forces TCP, for tests). */
+  useUnix: boolean;
+  maxPayload: number;
+  listener: Listener;
+  onFrame(peer: number, frame: Frame): void;
+  onPeerLost(peer: number, reason: string): void;
+}
+
+type Pending = { fields: FrameFields; payload?: Uint8Array; done?: (err?: Error) => void };
+
+/** The state of our link to one peer. */
+class PeerLink {
+  channel: Channel | null = null;
+  /** A connection we opened and that the (lower) peer has not yet accepted. */
+  outgoing: WebSocket | null = null;
+  connecting = false;
+  queue: Pending[] = [];
+  lost: string | null = null;
+}
+
+export class Transport {
+  private readonly links = new Map<number, PeerLink>();
+  private table: PeerAddress[] = [];
+  private closing = false;
+
+  constructor(private readonly opts: TransportOptions) {}
+
+  /** Sets the address table from wire-up; connections open lazily from then on. */
+  setTable(table: PeerAddress[]): void {
+    this.table = table;
+  }
+
+  /** Accepts an authenticated incoming connection from `from` (`rank:N`). */
+  accept(ws: WebSocket, from: string): void {
+    const peer = Number(from.slice(5));
+    if (!from.startsWith('rank:') || !Number.isInteger(peer) || peer < 0 || peer === this.opts.rank) {
+      ws.terminate();
+      return;
+    }
+    const link = this.link(peer);
+    if (peer > this.opts.rank && (link.channel || link.connecting)) {
+      // Our own connection to this higher rank wins; theirs carried no frames yet.
+      ws.close(4001, 'superseded');
+      return;
+    }
+    if (peer < this.opts.rank && link.outgoing) {
+      link.outgoing.close(4001, 'superseded');
+      link.outgoing = null;
+    }
+    link.connecting = false;
+    this.open(peer, link, ws);
+    if (peer > this.opts.rank) link.channel?.write({ kind: Kind.Accept, src: this.opts.rank });
+    this.drain(link);
+  }
+
+  /** Whether frames to `peer` travel over a Unix socket or TCP (for diagnostics). */
+  kindOf(peer: number): 'self' | 'unix' | 'tcp' {
+    if (peer === this.opts.rank) return 'self';
+    const addr = this.table[peer];
+    return this.sameHostUnix(addr) ? 'unix' : 'tcp';
+  }
+
+  /**
+   * Writes one frame to `peer`, opening the channel on first use. Frames to one peer
+   * leave in the order they were written. `done` runs once the payload may be reused.
+   */
+  write(peer: number, fields: FrameFields, payload?: Uint8Array, done?: (err?: Error) => void): void {
+    const link = this.link(peer);
+    if (link.lost) {
+      done?.(new Error(link.lost));
+      return;
+    }
+    if (link.channel && link.queue.length === 0) {
+      link.channel.write(fields, payload, done);
+      return;
+    }
+    link.queue.push({ fields, payload, done });
+    if (!link.channel && !link.connecting) this.connect(peer, link);
+  }
+
+  /** Closes every channel (at finalize). */
+  close(): void {
+    this.closing = true;
+    for (const link of this.links.values()) {
+      link.channel?.close();
+      link.outgoing?.terminate();
+    }
+  }
+
+  private link(peer: number): PeerLink {
+    let link = this.links.get(peer);
+    if (!link) {
+      link = new PeerLink();
+      this.links.set(peer, link);
+    }
+    return link;
+  }
+
+  private sameHostUnix(addr: PeerAddress | undefined): boolean {
+    return !!addr && this.opts.useUnix && !!addr.unix && addr.host === this.opts.host;
+  }
+
+  private connect(peer: number, link: PeerLink): void {
+    const addr = this.table[peer];
+    if (!addr) {
+      this.lose(peer, link, `no address for rank ${peer}`);
+      return;
+    }
+    link.connecting = true;
+    const url = urlOf(addr, this.sameHostUnix(addr));
+    connectAuthenticated(url, {
+      secret: this.opts.secret,
+      from: `rank:${this.opts.rank}`,
+      to: `rank:${peer}`,
+      maxPayload: this.opts.maxPayload,
+    }).then(
+      (ws) => this.connected(peer, link, ws),
+      (err: Error) => {
+        // A lost race is not a failure: the peer's own connection is on its way.
+        if (link.channel || !link.connecting) return;
+        link.connecting = false;
+        this.lose(peer, link, `cannot connect to rank ${peer} at ${url}: ${err.message}`);
+      },
+    );
+  }
+
+  private connected(peer: number, link: PeerLink, ws: WebSocket): void {
+    if (link.channel || !link.connecting) {
+      ws.close(4001, 'superseded');
+      return;
+    }
+    (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
+    if (peer > this.opts.rank) {
+      link.connecting = false;
+      this.open(peer, link, ws);
+      this.drain(link);
+      return;
+    }
+    // We are the higher rank: wait for the lower rank's Accept (or its own connection).
+    link.outgoing = ws;
+    ws.once('close', () => {
+      if (link.outgoing === ws) link.outgoing = null;
+    });
+    const onFirst = (data: Buffer) => {
+      if (link.outgoing !== ws) return;
+      if (data.length >= 1 && data[0] === Kind.Accept) {
+        link.outgoing = null;
+        link.connecting = false;
+        this.open(peer, link, ws, data);
+        this.drain(link);
+      } else {
+        ws.terminate();
+      }
+    };
+    ws.once('message', onFirst);
+  }
+
+  private open(peer: number, link: PeerLink, ws: WebSocket, firstMessage?: Buffer): void {
+    (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
+    link.channel = new Channel(
+      peer,
+      ws,
+      this.opts.maxPayload,
+      (frame) => {
+        if (frame.kind !== Kind.Accept) this.opts.onFrame(peer, frame);
+      },
+      (reason) => {
+        if (link.channel?.ws !== ws) return;
+        link.channel = null;
+        if (!this.closing) this.lose(peer, link, reason);
+      },
+    );
+    // The Accept message was consumed before the channel existed; frames batched with it still count.
+    if (firstMessage && firstMessage.length > 32) ws.emit('message', firstMessage.subarray(32), true);
+  }
+
+  private drain(link: PeerLink): void {
+    const channel = link.channel;
+    if (!channel) return;
+    const queue = link.queue;
+    link.queue = [];
+    for (const p of queue) channel.write(p.fields, p.payload, p.done);
+  }
+
+  private lose(peer: number, link: PeerLink, reason: string): void {
+    link.lost = reason;
+    const queue = link.queue;
+    link.queue = [];
+    for (const p of queue) p.done?.(new Error(reason));
+    this.opts.onPeerLost(peer, reason);
+  }
+}

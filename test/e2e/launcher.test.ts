@@ -1,0 +1,142 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { program, tsmpiexec } from '../helpers/tsmpiexec.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-launcher-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('tsmpiexec command line', () => {
+  it('rejects a missing script with one line, the usage and exit 2', async () => {
+    const r = await tsmpiexec(['-n', '2', 'no/such/script.ts']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^tsmpiexec: script not found: no\/such\/script\.ts\nUsage: tsmpiexec/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown option', async () => {
+    const r = await tsmpiexec(['--frobnicate', program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/tsmpiexec: Unknown argument: frobnicate/);
+  });
+
+  it.each([['0'], ['-3'], ['two'], ['1.5']])('rejects -n %s', async (n) => {
+    const r = await tsmpiexec(['-n', n, program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: .*-n|np/);
+  });
+
+  it('rejects a file it cannot run', async () => {
+    const f = join(scratch, 'notes.txt');
+    writeFileSync(f, 'hello');
+    const r = await tsmpiexec(['-n', '1', f]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/cannot run .*notes\.txt/);
+  });
+
+  it('prints --version and --help', async () => {
+    const v = await tsmpiexec(['--version']);
+    expect(v.exitCode).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const h = await tsmpiexec(['--help']);
+    expect(h.exitCode).toBe(0);
+    for (const opt of ['--np', '--tag-output', '--output-dir', '--env', '--wdir', '--timeout', '--hostfile']) {
+      expect(h.stdout).toContain(opt);
+    }
+  });
+});
+
+describe('running ranks', () => {
+  it('passes arguments, TSMPI_* variables, -x variables and --wdir', async () => {
+    const r = await tsmpiexec(['-n', '3', '-x', 'TSMPI_TEST_VAR=forty two', '--wdir', scratch, program('echo-args.mjs'), 'a', '--b', 'c d'], {});
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.rank).sort()).toEqual([0, 1, 2]);
+    for (const l of lines) {
+      expect(l.size).toBe(3);
+      expect(l.env).toEqual([String(l.rank), '3', String(l.rank), '3']);
+      expect(l.args).toEqual(['a', '--b', 'c d']);
+      expect(l.x).toBe('forty two');
+      expect(l.cwd).toBe(scratch);
+    }
+  });
+
+  it('-x NAME forwards the launcher value', async () => {
+    const r = await tsmpiexec(['-n', '2', '-x', 'TSMPI_TEST_VAR', program('echo-args.mjs')], { env: { TSMPI_TEST_VAR: 'from env' } });
+    expect(r.exitCode).toBe(0);
+    for (const l of r.stdout.trim().split('\n')) expect(JSON.parse(l).x).toBe('from env');
+  });
+
+  it('sends standard input to rank 0', async () => {
+    const r = await tsmpiexec(['-n', '3', program('stdin.ts')], { input: 'line one\nline two\n' });
+    expect(r.exitCode).toBe(0);
+    for (let rank = 0; rank < 3; rank++) expect(r.stdout).toContain(`rank ${rank} read "line one\\nline two"`);
+  });
+
+  it('--tag-output prefixes every line of stdout and stderr with the rank', async () => {
+    const r = await tsmpiexec(['-n', '3', '--tag-output', program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const m = /^\[(\d+)\] (\{.*\})$/.exec(line);
+      expect(m).not.toBeNull();
+      expect(JSON.parse(m![2]).rank).toBe(Number(m![1]));
+    }
+  });
+
+  it('--output-dir writes each rank to its own files', async () => {
+    const dir = join(scratch, 'out');
+    const r = await tsmpiexec(['-n', '2', '--output-dir', dir, program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(0);
+    for (const rank of [0, 1]) {
+      expect(JSON.parse(readFileSync(join(dir, `rank.${rank}`, 'stdout'), 'utf8')).rank).toBe(rank);
+    }
+  });
+
+  it('keeps the secret off every command line and out of the program environment', async () => {
+    const r = await tsmpiexec(['-n', '2', program('secret.ts')]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/rank 0: secret on none of \d+ command lines/);
+    expect(r.stdout).toMatch(/rank 1: secret on none of \d+ command lines/);
+  });
+
+  it('never interleaves two ranks inside one line', async () => {
+    const r = await tsmpiexec(['-n', '4', program('chatty.ts')]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1200);
+    for (const line of lines) expect(line).toMatch(/^rank\d:x{500}:end$/);
+  });
+});
+
+describe('failures', () => {
+  it.each([
+    ['exit', ['exit', '1', '3'], 3, /rank 1 on \S+ exited with code 3/],
+    ['throw', ['throw', '2'], 1, /rank 2 on \S+ failed: Error: boom from the test/],
+    ['reject', ['reject', '1'], 1, /rank 1 on \S+ failed: TypeError: rejected on purpose/],
+    ['kill', ['kill', '1'], 137, /rank 1 on \S+ was killed by signal SIGKILL/],
+    ['abort', ['abort', '0', '5'], 5, /rank 0 on \S+ called abort\(5\): the test called abort/],
+  ])('a rank that fails by %s ends the job, naming rank, host and cause', async (_name, args, code, message) => {
+    const r = await tsmpiexec(['-n', '3', program('fail.ts'), ...args]);
+    expect(r.exitCode).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.durationMs).toBeLessThan(8000);
+  });
+
+  it('shows the exception text of a failing rank', async () => {
+    const r = await tsmpiexec(['-n', '2', program('fail.ts'), 'throw', '1']);
+    expect(r.stderr).toMatch(/\[rank 1\] uncaught exception: Error: boom from the test\n\s+at /);
+    // the stack points at the TypeScript source
+    expect(r.stderr).toMatch(/fail\.ts:\d+/);
+  });
+
+  it('operations waiting on a dead rank fail with ERR_PROC_FAILED', async () => {
+    const r = await tsmpiexec(['-n', '3', program('fail.ts'), 'exit', '1', '4']);
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toContain('rank 0 saw ERR_PROC_FAILED');
+    expect(r.stdout).toContain('rank 2 saw ERR_PROC_FAILED');
+  });
+});

@@ -1,0 +1,218 @@
+// End-to-end point-to-point checks, run under tsmpiexec at several sizes. Rank 0 prints
+// "ok <check>" for each check that passed on every rank; any failure throws, which
+// ends the job with a non-zero status.
+import { createHash } from 'node:crypto';
+import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, MpiError, Request, Status, wtime, type Comm } from 'tsmpi';
+import { sameIdentities, sameValue, sampleValues } from './values.js';
+
+const world = await init();
+const { rank, size } = world;
+const next = (rank + 1) % size;
+const prev = (rank - 1 + size) % size;
+
+function check(cond: unknown, what: string): asserts cond {
+  if (!cond) throw new Error(`rank ${rank}: ${what}`);
+}
+
+/** Every rank reports its result to rank 0, which prints ok once all passed. */
+async function done(name: string): Promise<void> {
+  const tag = 9000;
+  if (rank === 0) {
+    for (let i = 1; i < size; i++) await world.recv(ANY_SOURCE, tag);
+    console.log(`ok ${name}`);
+    for (let i = 1; i < size; i++) await world.send('go', i, tag + 1);
+  } else {
+    await world.send(name, 0, tag);
+    await world.recv(0, tag + 1);
+  }
+}
+
+async function ringOfEveryValue(): Promise<void> {
+  for (const [name, value] of sampleValues()) {
+    const sent = world.send(value, next, 1);
+    const got = await world.recv(prev, 1);
+    await sent;
+    check(sameValue(got, value), `value ${name} arrived as ${String(got)}`);
+    check(sameIdentities(name, got), `value ${name} lost its shared references`);
+  }
+  await done('ring of every value kind');
+}
+
+async function anySourceFanIn(): Promise<void> {
+  if (rank !== 0) {
+    await world.send({ from: rank }, 0, 100 + rank);
+  } else {
+    const seen = new Set<number>();
+    for (let i = 1; i < size; i++) {
+      const status = new Status();
+      const msg = await world.recv<{ from: number }>(ANY_SOURCE, ANY_TAG, status);
+      check(status.source === msg.from && status.tag === 100 + msg.from, `status ${status.source}/${status.tag} for ${msg.from}`);
+      check(status.count === 1 && status.bytes > 0, `status count ${status.count} bytes ${status.bytes}`);
+      seen.add(msg.from);
+    }
+    check(seen.size === size - 1, 'fan-in missed a sender');
+  }
+  await done('ANY_SOURCE fan-in with Status');
+}
+
+const BIG = 4 * 1024 * 1024;
+
+/** The last rank sends 1000 messages without awaiting; rank 0 receives them in call order. */
+async function orderedFlood(): Promise<void> {
+  const sender = size - 1;
+  if (rank === sender) {
+    const sends: Request<void>[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const big = i % 100 === 50;
+      if (big) {
+        const a = new Uint32Array(BIG / 4).fill(i);
+        sends.push(world.isend(a, 0, 7));
+      } else {
+        sends.push(world.isend({ seq: i }, 0, 7));
+      }
+    }
+    await Request.waitall(sends);
+  }
+  if (rank === 0) {
+    for (let i = 0; i < 1000; i++) {
+      const got = await world.recv<Uint32Array | { seq: number }>(sender, 7);
+      if (got instanceof Uint32Array) {
+        check(got.length === BIG / 4 && got[0] === i && got[got.length - 1] === i, `big message ${i} out of order`);
+      } else {
+        check(got.seq === i, `message ${got.seq} arrived as number ${i}`);
+      }
+    }
+  }
+  await done('1000 un-awaited sends arrive in call order');
+}
+
+function digest(a: ArrayBufferView): string {
+  return createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+}
+
+async function typedArraysIntact(): Promise<void> {
+  for (const bytes of [0, 64 * 1024, 16 * 1024 * 1024]) {
+    const data = new Float64Array(bytes / 8);
+    for (let i = 0; i < data.length; i++) data[i] = Math.sin(i + rank) * 1e6;
+    const sent = world.send({ digest: digest(data) }, next, 3);
+    const sentData = world.send(data, next, 4);
+    const meta = await world.recv<{ digest: string }>(prev, 3);
+    const got = await world.recv<Float64Array>(prev, 4);
+    await Promise.all([sent, sentData]);
+    check(got instanceof Float64Array && got.length === bytes / 8, `typed array of ${bytes} B arrived as ${got?.constructor?.name} ${got?.length}`);
+    check(digest(got) === meta.digest, `checksum mismatch for ${bytes} B`);
+  }
+  await done('0 B, 64 KiB and 16 MiB typed arrays intact');
+}
+
+async function ssendWaitsForReceive(): Promise<void> {
+  if (size >= 2) {
+    if (rank === 0) {
+      const t0 = wtime();
+      await world.ssend('sync', 1, 11);
+      const waited = wtime() - t0;
+      const postedAt = await world.recv<number>(1, 12);
+      const doneAt = wtime();
+      check(waited >= 0.25, `ssend completed after ${waited.toFixed(3)} s, before the receive was posted`);
+      check(doneAt >= postedAt, 'ssend completed before the receive was posted');
+      const t1 = wtime();
+      await world.send('standard', 1, 13);
+      check(wtime() - t1 < 0.25, 'a small standard send waited for its receive');
+    } else if (rank === 1) {
+      await new Promise((r) => setTimeout(r, 400));
+      const postedAt = wtime();
+      const got = await world.recv(0, 11);
+      check(got === 'sync', 'ssend payload');
+      await world.send(postedAt, 0, 12);
+      await new Promise((r) => setTimeout(r, 400));
+      check((await world.recv(0, 13)) === 'standard', 'standard payload');
+    }
+  } else {
+    const req = world.issend('self', 0, 11);
+    check(!req.test()[0], 'ssend to self completed before the receive');
+    check((await world.recv(0, 11)) === 'self', 'self ssend payload');
+    await req;
+  }
+  await done('ssend completes only after the matching receive');
+}
+
+async function cancelUnmatched(): Promise<void> {
+  const req = world.irecv(prev, 999);
+  req.cancel();
+  const status = new Status();
+  const value = await req.wait(status);
+  check(status.cancelled && value === undefined, 'cancelled receive');
+  check(!req.active, 'cancelled request still active');
+  await done('cancel of an unmatched irecv');
+}
+
+async function procNull(): Promise<void> {
+  await world.send('nothing', PROC_NULL);
+  const status = new Status();
+  const got = await world.recv(PROC_NULL, 5, status);
+  check(got === undefined && status.source === PROC_NULL, 'PROC_NULL receive');
+  const r = await world.sendrecv('x', PROC_NULL, 0, PROC_NULL);
+  check(r === undefined, 'PROC_NULL sendrecv');
+  await done('PROC_NULL');
+}
+
+async function probes(): Promise<void> {
+  const payload = new Int32Array([1, 2, 3, 4, 5]);
+  const sent = world.send(payload, next, 21);
+  const status = new Status();
+  await world.probe(ANY_SOURCE, 21, status);
+  check(status.source === prev && status.tag === 21 && status.count === 5 && status.bytes === 20, `probe status ${JSON.stringify(status)}`);
+  const s2 = new Status();
+  check(world.iprobe(prev, 21, s2) && s2.count === 5, 'iprobe after probe');
+  check(!world.iprobe(prev, 22), 'iprobe of a message never sent');
+  const got = await world.recv<Int32Array>(prev, 21);
+  check(got instanceof Int32Array && got[4] === 5, 'received after probe');
+  await sent;
+  await done('probe and iprobe');
+}
+
+async function errorClassOf(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (err) {
+    return err instanceof MpiError ? err.errorClass : `not an MpiError: ${String(err)}`;
+  }
+  return 'no error';
+}
+
+async function errors(comm: Comm): Promise<void> {
+  check((await errorClassOf(() => comm.send(1, size))) === 'ERR_RANK', 'bad rank');
+  check((await errorClassOf(() => comm.send(1, -5))) === 'ERR_RANK', 'negative rank');
+  check((await errorClassOf(() => comm.send(1, next, -3))) === 'ERR_TAG', 'bad tag');
+  check((await errorClassOf(() => comm.send(1, next, 2 ** 31))) === 'ERR_TAG', 'tag above TAG_UB');
+  check((await errorClassOf(() => comm.recv(size + 2))) === 'ERR_RANK', 'bad source');
+  check((await errorClassOf(() => comm.send(() => 1, next))) === 'ERR_ARG', 'function value');
+  check((await errorClassOf(() => comm.send({ s: Symbol('x') }, next))) === 'ERR_ARG', 'symbol value');
+  check((await errorClassOf(() => comm.isend(1, size + 1))) === 'ERR_RANK', 'isend throws');
+  // The channel still works afterwards.
+  const sent = comm.send('still fine', next, 31);
+  check((await comm.recv(prev, 31)) === 'still fine', 'channel after errors');
+  await sent;
+  await done('error classes for bad rank, tag and value');
+}
+
+async function selfSend(): Promise<void> {
+  const a = new Float32Array([1, 2, 3]);
+  await world.send(a, rank, 41);
+  a[0] = 99; // the send completed, so the receiver must hold its own copy
+  const got = await world.recv<Float32Array>(rank, 41);
+  check(got instanceof Float32Array && got[0] === 1 && got[2] === 3, 'self send');
+  await done('self send');
+}
+
+await ringOfEveryValue();
+await anySourceFanIn();
+await orderedFlood();
+await typedArraysIntact();
+await ssendWaitsForReceive();
+await cancelUnmatched();
+await procNull();
+await probes();
+await errors(world);
+await selfSend();
+await finalize();
