@@ -1,0 +1,57 @@
+/**
+ * A running reduction value that knows which side new operands go on, and reduces
+ * typed arrays in place once it owns its buffer: the first combine allocates the
+ * result, every later one writes into it, so a reduction over log p or p steps
+ * allocates once per call rather than once per step.
+ */
+import type { Op } from '../ops.js';
+import { isTypedArray } from './typedArray.js';
+
+/** A reduction in progress: operands are added on the side of the ranks they cover. */
+export class Accumulator<T> {
+  #value: T;
+  /** True once `#value` is memory this accumulator may overwrite. */
+  #owned: boolean;
+
+  /**
+   * @param initial the first operand; never modified unless `owned` says it may be
+   *   (pass true only for a value nobody else holds, such as a received message
+   *   used nowhere else).
+   */
+  constructor(
+    private readonly op: Op,
+    initial: T,
+    owned = false,
+  ) {
+    this.#value = initial;
+    this.#owned = owned;
+  }
+
+  /** The reduction so far. Do not modify it; it may be the caller's own value. */
+  get value(): T {
+    return this.#value;
+  }
+
+  /** value = value ∘ other, for an `other` that covers later ranks. `other` is not modified. */
+  appendRight(other: T): void {
+    this.#combine(other, true);
+  }
+
+  /** value = other ∘ value, for an `other` that covers earlier ranks. `other` is not modified. */
+  prependLeft(other: T): void {
+    this.#combine(other, false);
+  }
+
+  #combine(other: T, valueIsLeft: boolean): void {
+    const value = this.#value;
+    if (this.#owned && this.op.builtin && isTypedArray(value) && isTypedArray(other)) {
+      this.op.applyInto(value, other, valueIsLeft);
+      return;
+    }
+    const result = valueIsLeft ? this.op.apply(value, other) : this.op.apply(other, value);
+    // Element-wise built-ins return a fresh value, which this accumulator now owns;
+    // REPLACE and NO_OP return an operand, and user ops may return anything.
+    this.#owned = this.op.builtin && result !== value && result !== other;
+    this.#value = result;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Ring algorithms over a typed array cut into one block per rank: each rank sends
+ * to rank + 1 and receives from rank − 1, p − 1 steps, moving one block per step.
+ * Bandwidth-optimal (each rank sends (p − 1)/p of the data per phase), so the
+ * large-message allreduce, reduce-scatter and allgatherv are built from them.
+ * Zero-length blocks are skipped on both sides (both know the counts), so they cost
+ * no message.
+ */
+import { mpiError } from '../errors.js';
+import type { Op } from '../ops.js';
+import { displacements, expectBlock } from './counts.js';
+import type { CollEndpoint } from './endpoint.js';
+import { sendrecvSome } from './exchange.js';
+import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArray.js';
+
+/**
+ * Ring reduce-scatter: returns this rank's block (`counts[rank]` elements of `data`,
+ * blocks laid out in rank order) reduced over all ranks. In step s a rank passes
+ * on the partial result of block rank − 1 − s and folds its own contribution into
+ * the partial of block rank − 2 − s it receives, in the received buffer itself, so
+ * nothing is allocated per step and `data` is never modified.
+ * Needs a commutative `op`: each block is folded starting from a different rank.
+ */
+export async function ringReduceScatter<A extends TypedArray>(
+  ep: CollEndpoint,
+  data: A,
+  counts: readonly number[],
+  op: Op,
+  tag: number,
+): Promise<A> {
+  if (!op.commute) throw mpiError('ERR_OP', `ring reduce-scatter needs a commutative op, ${op.name} is not`);
+  const { rank, size } = ep;
+  const displs = displacements(counts);
+  const block = (index: number): A => view(data, displs[index]!, counts[index]!);
+  if (size === 1) return copyOf(block(0));
+  const at = (offset: number): number => (((rank + offset) % size) + size) % size;
+  let partial = block(at(-1));
+  for (let step = 0; step < size - 1; step++) {
+    const sendIndex = at(-1 - step);
+    const recvIndex = at(-2 - step);
+    const received = await sendrecvSome<A>(
+      ep,
+      partial,
+      counts[sendIndex]! > 0 ? at(1) : null,
+      counts[recvIndex]! > 0 ? at(-1) : null,
+      tag,
+    );
+    if (received === undefined) {
+      partial = allocateLike(data, 0);
+      continue;
+    }
+    expectBlock(received, counts[recvIndex]!, recvIndex, data);
+    op.applyInto(received, block(recvIndex), true);
+    partial = received;
+  }
+  return partial;
+}
+
+/**
+ * Ring allgather in place: block r of `buffer` (`counts[r]` elements at offset
+ * `displs[r]`) belongs to rank r, and this rank's own block is already filled in;
+ * fills in all the others. In step s a rank passes on block rank − s and stores
+ * block rank − s − 1. A block with count 0 is skipped, so blocks filled in another
+ * way can be left out by giving them count 0.
+ */
+export async function ringAllgatherInto(
+  ep: CollEndpoint,
+  buffer: TypedArray,
+  counts: readonly number[],
+  displs: readonly number[],
+  tag: number,
+): Promise<void> {
+  const { rank, size } = ep;
+  const at = (offset: number): number => (((rank + offset) % size) + size) % size;
+  for (let step = 0; step < size - 1; step++) {
+    const sendIndex = at(-step);
+    const recvIndex = at(-step - 1);
+    const received = await sendrecvSome<TypedArray>(
+      ep,
+      view(buffer, displs[sendIndex]!, counts[sendIndex]!),
+      counts[sendIndex]! > 0 ? at(1) : null,
+      counts[recvIndex]! > 0 ? at(-1) : null,
+      tag,
+    );
+    if (received === undefined) continue;
+    expectBlock(received, counts[recvIndex]!, recvIndex, buffer);
+    writeAt(buffer, received, displs[recvIndex]!);
+  }
+}

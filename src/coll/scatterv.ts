@@ -1,0 +1,34 @@
+/** Scatterv for typed arrays: the root's array is cut into per-rank blocks. */
+import { displacements, expectBlock } from './counts.js';
+import type { CollEndpoint } from './endpoint.js';
+import { sendAll } from './exchange.js';
+import { copyOf, view, type TypedArray } from './typedArray.js';
+
+/**
+ * Linear scatterv: the root sends each rank a view of its block (no copy), blocks
+ * laid out in rank order with `counts[r]` elements for rank r. Every rank knows
+ * the counts, but only the root knows the element type, so zero-length blocks are
+ * sent too. p − 1 messages. Each rank returns its block as a new array.
+ */
+export async function linearScatterv<A extends TypedArray>(
+  ep: CollEndpoint,
+  data: A | null,
+  counts: readonly number[],
+  root: number,
+  tag: number,
+): Promise<A> {
+  const { rank, size } = ep;
+  if (rank !== root) {
+    const block = await ep.recv<A>(root, tag);
+    expectBlock(block, counts[rank]!, rank);
+    return block;
+  }
+  const source = data!;
+  const displs = displacements(counts);
+  const blockOf = (r: number): A => view(source, displs[r]!, counts[r]!);
+  const sends = Array.from({ length: size }, (_, r) => r)
+    .filter((r) => r !== root)
+    .map((r) => [blockOf(r), r] as const);
+  await sendAll(ep, sends, tag);
+  return copyOf(blockOf(root));
+}

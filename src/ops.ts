@@ -1,0 +1,330 @@
+/**
+ * Reduction operators: the built-in MPI ops and user ops made with `Op.create`.
+ *
+ * Built-in ops combine numbers, bigints and booleans, and work element-wise on
+ * plain arrays (recursively) and typed arrays. Value rules, chosen to match MPI
+ * where JavaScript allows:
+ * - Logical ops (LAND LOR LXOR): booleans give booleans; numbers give 1 or 0 and
+ *   bigints 1n or 0n, with C's truth rule (anything but zero is true, NaN included).
+ * - Bitwise ops (BAND BOR BXOR): bigints exactly; numbers and integer typed arrays
+ *   with 32-bit integer semantics; float typed arrays are refused (as in MPI).
+ * - Integer typed arrays wrap like C integers (PROD uses 32-bit multiplication so
+ *   no precision is lost before the wrap).
+ * - MAXLOC / MINLOC take `[value, index]` pairs (or arrays of them); on equal
+ *   values the lower index wins.
+ * - REPLACE gives the right operand (the later rank's value), NO_OP the left one;
+ *   they accept any value.
+ * A value the op does not apply to fails with ERR_OP; arrays of different lengths
+ * fail with ERR_COUNT.
+ */
+import { mpiError } from './errors.js';
+import {
+  allocateLike,
+  asAny,
+  isBigIntArray,
+  isTypedArray,
+  sameElementType,
+  typedArrayName,
+  writeAt,
+  type TypedArray,
+} from './coll/typedArray.js';
+
+export type { TypedArray } from './coll/typedArray.js';
+
+/** A MAXLOC / MINLOC operand: a value and the index (usually a rank) it came from. */
+export type ValueIndexPair = [value: number | bigint, index: number];
+
+/** The scalar functions of one built-in op, per kind of operand. */
+interface Kernels {
+  /** Plain numbers and float typed-array elements. */
+  readonly number?: (a: number, b: number) => number;
+  /** Integer typed-array elements, when they need other arithmetic than `number`. */
+  readonly integer?: (a: number, b: number) => number;
+  readonly bigint?: (a: bigint, b: bigint) => bigint;
+  readonly boolean?: (a: boolean, b: boolean) => boolean;
+  readonly pair?: (a: ValueIndexPair, b: ValueIndexPair) => ValueIndexPair;
+  /** False for bitwise ops, which MPI does not define on floating point. */
+  readonly onFloatArrays?: boolean;
+  /**
+   * A hand-written loop doing `number` over whole non-bigint typed arrays (and
+   * `integerLoop` over integer ones). The generic loop calls the kernel per element
+   * and, shared by every op and element type, goes megamorphic — several times
+   * slower — so the ops large reductions use get their own loops.
+   */
+  readonly numberLoop?: Loop;
+  readonly integerLoop?: Loop;
+}
+
+/** out[i] = left[i] ∘ right[i] over whole arrays; `out` may be `left` or `right`. */
+type Loop = (out: NumberArray, left: NumberArray, right: NumberArray) => void;
+type NumberArray = { [i: number]: number; readonly length: number };
+
+/** How an op combines two values. Not part of the public API. */
+export type OpBehaviour =
+  | { readonly kind: 'elementwise'; readonly kernels: Kernels }
+  | { readonly kind: 'select'; readonly pick: 'left' | 'right' }
+  | { readonly kind: 'user'; readonly fn: (a: unknown, b: unknown) => unknown };
+
+/** A reduction operator: `apply(a, b)` is a ∘ b. */
+export class Op {
+  /** The op's name ("SUM", or "USER:<function name>" for user ops). */
+  readonly name: string;
+  /** Whether a ∘ b = b ∘ a; non-commutative ops are applied in rank order. */
+  readonly commute: boolean;
+  /** True for the predefined ops, which may reduce typed arrays in place. */
+  readonly builtin: boolean;
+  readonly #behaviour: OpBehaviour;
+
+  /** Internal: use the exported constants or `Op.create`. */
+  constructor(name: string, commute: boolean, behaviour: OpBehaviour) {
+    this.name = name;
+    this.commute = commute;
+    this.builtin = behaviour.kind !== 'user';
+    this.#behaviour = behaviour;
+  }
+
+  /**
+   * A user op: `fn(a, b)` must return a ∘ b without modifying `a` or `b`, and be
+   * associative. Pass `commute = false` when a ∘ b may differ from b ∘ a; such an op
+   * is applied in rank order a0 ∘ a1 ∘ … ∘ a(n-1).
+   */
+  static create<T>(fn: (a: T, b: T) => T, commute = true): Op {
+    if (typeof fn !== 'function') {
+      throw mpiError('ERR_ARG', `Op.create needs a function (a, b) => value, got ${describeValue(fn)}`);
+    }
+    if (typeof commute !== 'boolean') {
+      throw mpiError('ERR_ARG', `Op.create: commute must be a boolean, got ${describeValue(commute)}`);
+    }
+    const name = fn.name ? `USER:${fn.name}` : 'USER';
+    return new Op(name, commute, { kind: 'user', fn: fn as (a: unknown, b: unknown) => unknown });
+  }
+
+  /**
+   * Returns a ∘ b. Element-wise built-ins return a new value; REPLACE and NO_OP
+   * return the chosen operand itself; no built-in modifies `a` or `b`.
+   */
+  apply<T>(a: T, b: T): T {
+    const behaviour = this.#behaviour;
+    switch (behaviour.kind) {
+      case 'user':
+        return behaviour.fn(a, b) as T;
+      case 'select':
+        if (isTypedArray(a) && isTypedArray(b)) checkSameShape(this, a, b);
+        return behaviour.pick === 'left' ? a : b;
+      case 'elementwise':
+        return combine(this, behaviour.kernels, a, b) as T;
+    }
+  }
+
+  /**
+   * In place: `target` becomes target ∘ other when `targetIsLeft`, else other ∘ target.
+   * Built-in ops allocate nothing, so large reductions can reuse one buffer per call.
+   * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
+   */
+  applyInto(target: TypedArray, other: TypedArray, targetIsLeft: boolean): void {
+    checkSameShape(this, target, other);
+    const behaviour = this.#behaviour;
+    switch (behaviour.kind) {
+      case 'user':
+        storeUserResult(this, target, targetIsLeft ? behaviour.fn(target, other) : behaviour.fn(other, target));
+        return;
+      case 'select':
+        // The result is `other` exactly when `other` is the side the op picks.
+        if ((behaviour.pick === 'left') !== targetIsLeft) writeAt(target, other, 0);
+        return;
+      case 'elementwise':
+        if (targetIsLeft) combineTypedInto(this, behaviour.kernels, target, target, other);
+        else combineTypedInto(this, behaviour.kernels, target, other, target);
+        return;
+    }
+  }
+
+  toString(): string {
+    return `Op(${this.name})`;
+  }
+}
+
+function builtin(name: string, kernels: Kernels): Op {
+  return new Op(name, true, { kind: 'elementwise', kernels });
+}
+
+const isTrue = (x: number): boolean => x !== 0;
+const bit = (x: boolean): number => (x ? 1 : 0);
+const bigBit = (x: boolean): bigint => (x ? 1n : 0n);
+
+/** Sum. */
+export const SUM = builtin('SUM', {
+  number: (a, b) => a + b,
+  bigint: (a, b) => a + b,
+  numberLoop: (out, left, right) => {
+    for (let i = 0, n = out.length; i < n; i++) out[i] = left[i]! + right[i]!;
+  },
+});
+/** Product. */
+export const PROD = builtin('PROD', {
+  number: (a, b) => a * b,
+  integer: Math.imul,
+  bigint: (a, b) => a * b,
+  numberLoop: (out, left, right) => {
+    for (let i = 0, n = out.length; i < n; i++) out[i] = left[i]! * right[i]!;
+  },
+  integerLoop: (out, left, right) => {
+    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.imul(left[i]!, right[i]!);
+  },
+});
+/** Maximum (NaN wins, like Math.max). */
+export const MAX = builtin('MAX', {
+  number: Math.max,
+  bigint: (a, b) => (a > b ? a : b),
+  numberLoop: (out, left, right) => {
+    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.max(left[i]!, right[i]!);
+  },
+});
+/** Minimum (NaN wins, like Math.min). */
+export const MIN = builtin('MIN', {
+  number: Math.min,
+  bigint: (a, b) => (a < b ? a : b),
+  numberLoop: (out, left, right) => {
+    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.min(left[i]!, right[i]!);
+  },
+});
+/** Logical and. */
+export const LAND = builtin('LAND', {
+  number: (a, b) => bit(isTrue(a) && isTrue(b)),
+  bigint: (a, b) => bigBit(a !== 0n && b !== 0n),
+  boolean: (a, b) => a && b,
+});
+/** Logical or. */
+export const LOR = builtin('LOR', {
+  number: (a, b) => bit(isTrue(a) || isTrue(b)),
+  bigint: (a, b) => bigBit(a !== 0n || b !== 0n),
+  boolean: (a, b) => a || b,
+});
+/** Logical exclusive or. */
+export const LXOR = builtin('LXOR', {
+  number: (a, b) => bit(isTrue(a) !== isTrue(b)),
+  bigint: (a, b) => bigBit((a !== 0n) !== (b !== 0n)),
+  boolean: (a, b) => a !== b,
+});
+/** Bitwise and. */
+export const BAND = builtin('BAND', {
+  number: (a, b) => a & b,
+  bigint: (a, b) => a & b,
+  onFloatArrays: false,
+});
+/** Bitwise or. */
+export const BOR = builtin('BOR', {
+  number: (a, b) => a | b,
+  bigint: (a, b) => a | b,
+  onFloatArrays: false,
+});
+/** Bitwise exclusive or. */
+export const BXOR = builtin('BXOR', {
+  number: (a, b) => a ^ b,
+  bigint: (a, b) => a ^ b,
+  onFloatArrays: false,
+});
+/** Maximum of `[value, index]` pairs; equal values keep the lower index. */
+export const MAXLOC = builtin('MAXLOC', { pair: (a, b) => pickPair(a, b, a[0] > b[0], b[0] > a[0]) });
+/** Minimum of `[value, index]` pairs; equal values keep the lower index. */
+export const MINLOC = builtin('MINLOC', { pair: (a, b) => pickPair(a, b, a[0] < b[0], b[0] < a[0]) });
+/** The right operand: the value of the later rank. */
+export const REPLACE = new Op('REPLACE', false, { kind: 'select', pick: 'right' });
+/** The left operand: the value of the earlier rank. */
+export const NO_OP = new Op('NO_OP', false, { kind: 'select', pick: 'left' });
+
+/** Chooses between two pairs; incomparable values (NaN) fall back to the lower index. */
+function pickPair(a: ValueIndexPair, b: ValueIndexPair, aWins: boolean, bWins: boolean): ValueIndexPair {
+  if (aWins) return [a[0], a[1]];
+  if (bWins) return [b[0], b[1]];
+  if (a[0] === b[0]) return [a[0], Math.min(a[1], b[1])];
+  return a[1] <= b[1] ? [a[0], a[1]] : [b[0], b[1]];
+}
+
+function isPair(value: unknown): value is ValueIndexPair {
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    (typeof value[0] === 'number' || typeof value[0] === 'bigint') &&
+    typeof value[1] === 'number'
+  );
+}
+
+/** a ∘ b for an element-wise op, recursing into plain arrays. */
+function combine(op: Op, kernels: Kernels, a: unknown, b: unknown): unknown {
+  if (isTypedArray(a) && isTypedArray(b)) {
+    checkSameShape(op, a, b);
+    const out = allocateLike(a, a.length);
+    combineTypedInto(op, kernels, out, a, b);
+    return out;
+  }
+  if (kernels.pair && isPair(a) && isPair(b)) return kernels.pair(a, b);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
+      throw mpiError('ERR_COUNT', `${op.name}: arrays of different lengths (${a.length} and ${b.length})`);
+    }
+    return a.map((x, i) => combine(op, kernels, x, b[i]));
+  }
+  if (typeof a === 'number' && typeof b === 'number' && kernels.number) return kernels.number(a, b);
+  if (typeof a === 'bigint' && typeof b === 'bigint' && kernels.bigint) return kernels.bigint(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean' && kernels.boolean) return kernels.boolean(a, b);
+  throw unsupported(op, a, b);
+}
+
+/** out[i] = left[i] ∘ right[i]; `out` may be `left` or `right`. */
+function combineTypedInto(op: Op, kernels: Kernels, out: TypedArray, left: TypedArray, right: TypedArray): void {
+  if (isBigIntArray(out)) {
+    const f = kernels.bigint;
+    if (!f) throw unsupported(op, left, right);
+    elementwise(out as BigInt64Array, left as BigInt64Array, right as BigInt64Array, f);
+    return;
+  }
+  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
+  const f = isFloat ? kernels.number : (kernels.integer ?? kernels.number);
+  if (!f || (isFloat && kernels.onFloatArrays === false)) throw unsupported(op, left, right);
+  const loop = isFloat ? kernels.numberLoop : (kernels.integerLoop ?? (kernels.integer ? undefined : kernels.numberLoop));
+  if (loop) loop(out as NumberArray, left as NumberArray, right as NumberArray);
+  else elementwise(out as NumberArray, left as NumberArray, right as NumberArray, f);
+}
+
+function elementwise<E>(
+  out: { [i: number]: E; length: number },
+  left: { [i: number]: E },
+  right: { [i: number]: E },
+  f: (a: E, b: E) => E,
+): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = f(left[i]!, right[i]!);
+}
+
+/** ERR_COUNT for different lengths, ERR_OP for different element types. */
+function checkSameShape(op: Op, a: TypedArray, b: TypedArray): void {
+  if (a.length !== b.length) {
+    throw mpiError('ERR_COUNT', `${op.name}: typed arrays of different lengths (${a.length} and ${b.length})`);
+  }
+  if (!sameElementType(a, b)) throw unsupported(op, a, b);
+}
+
+function storeUserResult(op: Op, target: TypedArray, result: unknown): void {
+  if (result === target) return;
+  if (!isTypedArray(result) || !sameElementType(result, target)) {
+    throw mpiError('ERR_OP', `${op.name} returned ${describeValue(result)} for ${typedArrayName(target)} operands`);
+  }
+  if (result.length !== target.length) {
+    throw mpiError('ERR_COUNT', `${op.name} returned ${result.length} elements for operands of ${target.length}`);
+  }
+  asAny(target).set(asAny(result));
+}
+
+function unsupported(op: Op, a: unknown, b: unknown): Error {
+  const kinds = describeValue(a) === describeValue(b) ? describeValue(a) : `${describeValue(a)} and ${describeValue(b)}`;
+  return mpiError('ERR_OP', `${op.name} does not apply to ${kinds}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (isTypedArray(value)) return typedArrayName(value);
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}

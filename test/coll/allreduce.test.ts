@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { powerOfTwoSplit, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
+import { ALLREDUCE_RING_MIN_BYTES } from '../../src/coll/select.js';
+import type { CollEndpoint } from '../../src/coll/endpoint.js';
+import { BAND, LAND, LOR, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
+import { mulberry32 } from '../helpers/fakeEndpoint.js';
+import {
+  CONCAT,
+  MATMUL,
+  SIZES,
+  bigintsOf,
+  expectSameTyped,
+  floatsOf,
+  fold,
+  intsOf,
+  largestPowerOfTwo,
+  letterOf,
+  matrixOf,
+  range,
+  run,
+} from './cases.js';
+
+type TypedAllreduce = (ep: CollEndpoint, data: TypedArray, op: Op, tag: number) => Promise<TypedArray>;
+const typedAlgorithms: Array<[string, TypedAllreduce]> = [
+  ['recursive doubling', recursiveDoublingAllreduce],
+  ['ring', ringAllreduce],
+];
+
+/**
+ * Element counts around the places where the ring's blocks change shape, and (at a
+ * few sizes, to keep the tests fast) around the selection threshold.
+ */
+function lengthsFor(p: number): number[] {
+  const small = [0, 1, p - 1, p, p + 1, 3 * p + 2];
+  const threshold = ALLREDUCE_RING_MIN_BYTES / 8;
+  return p === 3 || p === 8 ? [...small, threshold - 1, threshold] : small;
+}
+
+describe('recursive-doubling allreduce', () => {
+  it.each(SIZES)('reduces numbers, bigints, booleans and nested arrays (p = %i)', async (p) => {
+    const { results } = await run(p, (ep) =>
+      recursiveDoublingAllreduce(ep, [ep.rank + 1, BigInt(ep.rank), [ep.rank]], SUM, 0),
+    );
+    expect(results).toEqual(new Array(p).fill([(p * (p + 1)) / 2, BigInt((p * (p - 1)) / 2), [(p * (p - 1)) / 2]]));
+    const anyTrue = await run(p, (ep) => recursiveDoublingAllreduce(ep, ep.rank === p - 1, LOR, 0));
+    expect(anyTrue.results).toEqual(new Array(p).fill(true));
+    const notAll = await run(p, (ep) => recursiveDoublingAllreduce(ep, ep.rank !== p - 1, LAND, 0));
+    expect(notAll.results).toEqual(new Array(p).fill(false));
+    const all = await run(p, (ep) => recursiveDoublingAllreduce(ep, 1 + ep.rank, LAND, 0));
+    expect(all.results).toEqual(new Array(p).fill(1));
+    const bits = await run(p, (ep) => recursiveDoublingAllreduce(ep, ~(1 << ep.rank), BAND, 0));
+    expect(bits.results[0]).toBe(~((1 << p) - 1));
+  });
+
+  it.each(SIZES)('MAXLOC / MINLOC find the extreme and its lowest rank (p = %i)', async (p) => {
+    const value = (rank: number): number => (rank * 5) % 3;
+    const max = await run(p, (ep) => recursiveDoublingAllreduce(ep, [value(ep.rank), ep.rank], MAXLOC, 0));
+    const expectedMax = Math.max(...range(p).map(value));
+    expect(max.results).toEqual(new Array(p).fill([expectedMax, range(p).find((r) => value(r) === expectedMax)]));
+    const min = await run(p, (ep) => recursiveDoublingAllreduce(ep, [value(ep.rank), ep.rank], MINLOC, 0));
+    expect(min.results).toEqual(new Array(p).fill([0, 0]));
+  });
+
+  it.each(SIZES)('folds non-commutative ops in rank order on every rank (p = %i)', async (p) => {
+    const strings = await run(p, (ep) => recursiveDoublingAllreduce(ep, letterOf(ep.rank), CONCAT, 0));
+    expect(strings.results).toEqual(new Array(p).fill(range(p).map(letterOf).join('')));
+    const matrices = await run(p, (ep) => recursiveDoublingAllreduce(ep, matrixOf(ep.rank), MATMUL, 0));
+    expect(matrices.results).toEqual(new Array(p).fill(fold(MATMUL, range(p).map(matrixOf))));
+  });
+
+  it.each(SIZES)('sends pof2·log2(pof2) + 2·rem messages in log2(pof2) (+2 with rem) rounds (p = %i)', async (p) => {
+    const { pof2, rem } = powerOfTwoSplit(p);
+    expect(pof2).toBe(largestPowerOfTwo(p));
+    const steps = Math.log2(pof2);
+    const { world } = await run(p, (ep) => recursiveDoublingAllreduce(ep, floatsOf(ep.rank, 4), SUM, 0));
+    expect(world.totalMessages()).toBe(pof2 * steps + 2 * rem);
+    expect(world.rounds()).toBe(steps + (rem > 0 ? 2 : 0));
+    // Per rank: an even rank below 2·rem only hands over its value; the odd one above it also hands the result back.
+    const perRank = range(p).map((r) => (r < 2 * rem ? (r % 2 === 0 ? 1 : steps + 1) : steps));
+    expect(world.messages).toEqual(perRank);
+  });
+});
+
+describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce) => {
+  it.each(SIZES)('sums Float64, Int32 and BigInt64 arrays of every length around the thresholds (p = %i)', async (p) => {
+    for (const n of lengthsFor(p)) {
+      for (const make of [floatsOf, intsOf, bigintsOf]) {
+        if (n > 1000 && make !== floatsOf) continue;
+        const { results } = await run(p, (ep) => allreduce(ep, make(ep.rank, n), SUM, 0), { rendezvous: true });
+        const expected = fold(SUM, range(p).map((r) => make(r, n)) as TypedArray[]);
+        for (const result of results) expectSameTyped(result, expected);
+      }
+    }
+  });
+
+  it.each(SIZES)('gives bit-identical floating-point results on every rank (p = %i)', async (p) => {
+    const random = mulberry32(p);
+    const inputs = range(p).map(() =>
+      Float64Array.from({ length: 3 * p + 5 }, () => (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15)),
+    );
+    for (const op of [SUM, PROD, MIN]) {
+      const { results } = await run(p, (ep) => allreduce(ep, inputs[ep.rank]!, op, 0));
+      const bytes = results.map((r) => Buffer.from(r.buffer, r.byteOffset, r.byteLength));
+      for (const b of bytes) expect(b.equals(bytes[0]!)).toBe(true);
+    }
+  });
+
+  it('does not modify the caller’s arrays', async () => {
+    const inputs = range(6).map((r) => floatsOf(r, 20));
+    await run(6, (ep) => allreduce(ep, inputs[ep.rank]!, SUM, 0));
+    expect(inputs).toEqual(range(6).map((r) => floatsOf(r, 20)));
+  });
+
+  it('mismatched lengths are ERR_COUNT', async () => {
+    for (const p of [2, 3, 5]) {
+      const outcome = run(p, (ep) => allreduce(ep, new Float64Array(ep.rank === 1 ? 7 : 8), SUM, 0), {}).catch(
+        (error: unknown) => error,
+      );
+      await expect(outcome).resolves.toMatchObject({ errorClass: 'ERR_COUNT' });
+    }
+  });
+});
+
+describe('ring allreduce', () => {
+  it.each(SIZES)('sends 2(p − 1) messages per rank when every block is non-empty (p = %i)', async (p) => {
+    const { world } = await run(p, (ep) => ringAllreduce(ep, floatsOf(ep.rank, 4 * p), SUM, 0));
+    expect(world.messages).toEqual(new Array(p).fill(2 * (p - 1)));
+    // Each rank sends each element at most twice: (p − 1)/p of the data per phase.
+    for (const sent of world.bytes) expect(sent).toBe(2 * (p - 1) * 4 * 8);
+  });
+
+  it('refuses a non-commutative op', async () => {
+    await expect(run(2, (ep) => ringAllreduce(ep, matrixOf(ep.rank), MATMUL, 0))).rejects.toMatchObject({
+      errorClass: 'ERR_OP',
+    });
+  });
+
+  it('works with a commutative user op on typed arrays', async () => {
+    const absMax = Op.create((a: Int32Array, b: Int32Array) => a.map((x, i) => Math.max(Math.abs(x), Math.abs(b[i]!))));
+    const { results } = await run(5, (ep) => ringAllreduce(ep, intsOf(ep.rank, 12), absMax, 0));
+    expect(results[0]).toEqual(intsOf(4, 12).map(Math.abs));
+  });
+});
