@@ -8,7 +8,7 @@ await run(async (world) => {
   for (const bytes of [8, 1024, 64 * 1024, 1024 * 1024]) {
     const buf = new Uint8Array(bytes).fill(world.rank);
     const iterations = bytes <= 1024 ? 1000 : 100;
-    await world.barrier?.();
+    await world.barrier();
     const start = wtime();
     for (let i = 0; i < iterations; i++) {
       if (world.rank === 0) {

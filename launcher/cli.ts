@@ -37,21 +37,33 @@ interface CliOptions {
   scriptArgs: string[];
 }
 
+/** A repeated option counts once, with its last value (as Open MPI's mpiexec does). */
+function lastOf<T>(v: T | T[]): T {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
 function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('tsmpiexec')
     .usage(`${USAGE}\n\nStarts N ranks of an MPI-style program written with tsmpi.`)
-    .parserConfiguration({ 'halt-at-non-option': true, 'camel-case-expansion': true, 'duplicate-arguments-array': false })
-    .option('np', { alias: 'n', type: 'number', describe: 'number of ranks (default: the slots of the hosts; locally the CPU count)' })
+    .parserConfiguration({ 'halt-at-non-option': true, 'camel-case-expansion': true, 'duplicate-arguments-array': true })
+    .option('np', { alias: 'n', type: 'number', coerce: lastOf, describe: 'number of ranks (default: the slots of the hosts; locally the CPU count)' })
     .option('host', { type: 'string', describe: 'hosts to run on: h1[:slots],h2[:slots],…' })
     .option('hostfile', { type: 'string', describe: 'file of hosts: Open MPI ("node1 slots=4") or MPICH ("node1:4") lines' })
     .option('map-by', { choices: ['slot', 'node'] as const, default: 'slot' as const, describe: 'fill each host in turn, or round-robin' })
     .option('oversubscribe', { type: 'boolean', default: false, describe: 'allow more ranks than slots on remote hosts' })
     .option('tag-output', { type: 'boolean', default: false, describe: 'prefix every output line with [rank]' })
     .option('output-dir', { type: 'string', describe: 'rank r writes <dir>/rank.r/stdout and stderr' })
-    .option('env', { alias: 'x', type: 'string', array: true, default: [] as string[], describe: 'export NAME or NAME=VALUE to every rank' })
+    // Not an array option: that would swallow the script name after `-x NAME`; repeat -x instead.
+    .option('env', {
+      alias: 'x',
+      type: 'string',
+      default: [] as string[],
+      coerce: (v: string | string[]) => [v].flat(),
+      describe: 'export NAME or NAME=VALUE to every rank (repeatable)',
+    })
     .option('wdir', { type: 'string', describe: 'working directory of the ranks' })
-    .option('timeout', { type: 'number', describe: "abort the job after this many seconds, printing each rank's pending operations" })
+    .option('timeout', { type: 'number', coerce: lastOf, describe: "abort the job after this many seconds, printing each rank's pending operations" })
     .option('display-map', { type: 'boolean', default: false, describe: 'print rank → host before starting' })
     .version(typeof TSMPI_VERSION === 'string' ? TSMPI_VERSION : 'dev')
     .help()

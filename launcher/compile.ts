@@ -67,7 +67,8 @@ function externalPackages(): Plugin {
     name: 'tsmpi-external-packages',
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === 'tsmpi-inner' || isBuiltin(args.path)) return { external: true };
+        if (args.pluginData === 'tsmpi-inner') return undefined;
+        if (isBuiltin(args.path)) return { external: true };
         const found = await build.resolve(args.path, {
           kind: args.kind,
           resolveDir: args.resolveDir,
@@ -75,6 +76,8 @@ function externalPackages(): Plugin {
           pluginData: 'tsmpi-inner',
         });
         if (found.errors.length > 0 || !found.path) return { external: true };
+        // TypeScript reached through a bare name (tsconfig paths, workspaces) is the user's own source: bundle it.
+        if (TYPESCRIPT.has(extname(found.path))) return { path: found.path };
         return { path: pathToFileURL(found.path).href, external: true };
       });
     },

@@ -10,7 +10,10 @@ import { runtime } from './runtime/runtime.js';
 
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.js';
 export { MpiError, type ErrorClass } from './errors.js';
-export { Comm } from './comm/comm.js';
+export { Comm, CartComm, GraphComm } from './comm/comm.js';
+export { computeDims } from './comm/topology/dims.js';
+export { Op, SUM, PROD, MAX, MIN, LAND, LOR, LXOR, BAND, BOR, BXOR, MAXLOC, MINLOC, REPLACE, NO_OP } from './ops.js';
+export type { TypedArray } from './codec/dtype.js';
 export { Request } from './p2p/request.js';
 export { Status } from './p2p/status.js';
 
@@ -79,6 +82,15 @@ export function wtime(): number {
 /** The resolution of wtime() in seconds. */
 export function wtick(): number {
   return 1e-9;
+}
+
+/**
+ * Messages and payload bytes this rank has sent since init (every send, including
+ * those made by collectives). For tests and tuning.
+ */
+export function messageStats(): { messagesSent: number; bytesSent: number } {
+  runtime.checkUsable();
+  return { ...runtime.engine.stats };
 }
 
 /** The name of the host this rank runs on. */

@@ -2,18 +2,25 @@
  * Communicators: a group of ranks with their own point-to-point and collective
  * contexts, so traffic on one never matches traffic on another.
  */
-import { ANY_SOURCE, ANY_TAG, PROC_NULL } from '../constants.js';
+import * as coll from '../coll/select.js';
+import type { CollEndpoint } from '../coll/endpoint.js';
+import type { TypedArray } from '../codec/dtype.js';
+import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
 import { mpiError } from '../errors.js';
+import { MAX, SUM, type Op } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
-import { checkDest, checkRecvTag, checkSendTag, checkSource } from './validate.js';
+import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
+import { checkDest, checkRecvTag, checkRoot, checkSendTag, checkSource } from './validate.js';
 
 /** What communicators share within one process. */
 export interface CommRuntime {
   readonly engine: P2PEngine;
   /** The next context id this process has not used (ids come in pairs: p2p, collective). */
   nextContext: number;
+  /** The host this process runs on (ranks with the same host share `splitType('shared')`). */
+  readonly host: string;
   /** Fails with ERR_NOT_INITIALIZED / after finalize, when the runtime is not usable. */
   checkUsable(): void;
 }
@@ -49,6 +56,9 @@ export class Comm {
   /** Number of ranks in the communicator. */
   readonly size: number;
   private freed = false;
+  /** Collective calls so far: each call's messages use its own tag, so calls may overlap. */
+  private collectiveCalls = 0;
+  private endpoint: CollEndpoint | null = null;
 
   /** @internal */
   constructor(
@@ -159,6 +169,215 @@ export class Comm {
     }, status);
   }
 
+  // ---- collectives ------------------------------------------------------------------
+
+  /**
+   * Checks the communicator and gives the next collective call its endpoint and tag.
+   * Every rank calls collectives in the same order, so every rank picks the same tag.
+   */
+  protected collectiveCall(): { ep: CollEndpoint; tag: number } {
+    this.checkUsable();
+    const tag = this.collectiveCalls;
+    this.collectiveCalls = this.collectiveCalls === TAG_UB ? 0 : this.collectiveCalls + 1;
+    this.endpoint ??= this.makeEndpoint();
+    return { ep: this.endpoint, tag };
+  }
+
+  private makeEndpoint(): CollEndpoint {
+    const engine = this.runtime.engine;
+    const ctx = this.context + 1;
+    const group = this.group;
+    return {
+      rank: this.rank,
+      size: this.size,
+      send: (data, dest, tag) => engine.isend(ctx, data, group.worldOf(dest), tag, false).wait(),
+      recv: <T>(source: number, tag: number) => engine.irecv<T>(ctx, group.worldOf(source), tag, group.rankOf).wait(),
+    };
+  }
+
+  /** Waits until every rank of the communicator has called barrier. */
+  async barrier(): Promise<void> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.barrier(ep, tag);
+  }
+
+  /** Broadcasts `data` from `root`; every rank resolves the root's value. */
+  async bcast<T>(data: T, root = 0): Promise<T> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.bcast(ep, data, root, tag);
+  }
+
+  /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
+  async gather<T>(data: T, root = 0): Promise<T[] | null> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.gather(ep, data, root, tag);
+  }
+
+  /** The root passes `size` items; rank i resolves item i. */
+  async scatter<T>(data: T[] | null, root = 0): Promise<T> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.scatter(ep, data, root, tag);
+  }
+
+  /** Every rank resolves every rank's `data`, in rank order. */
+  async allgather<T>(data: T): Promise<T[]> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.allgather(ep, data, tag);
+  }
+
+  /** Item i of `data` goes to rank i; resolves what each rank sent to this one, in rank order. */
+  async alltoall<T>(data: T[]): Promise<T[]> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.alltoall(ep, data, tag);
+  }
+
+  /** Combines every rank's `data` with `op` at `root` (in rank order); null on other ranks. */
+  async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.reduce(ep, data, op, root, tag);
+  }
+
+  /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
+  async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.allreduce(ep, data, op, tag);
+  }
+
+  /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */
+  async scan<T>(data: T, op: Op = SUM): Promise<T> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.scan(ep, data, op, tag);
+  }
+
+  /** Exclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_(i-1); null on rank 0. */
+  async exscan<T>(data: T, op: Op = SUM): Promise<T | null> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.exscan(ep, data, op, tag);
+  }
+
+  /** Concatenates every rank's typed array at `root`, in rank order; null on other ranks. */
+  async gatherv<A extends TypedArray>(data: A, root = 0): Promise<A | null> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.gatherv(ep, data, root, tag);
+  }
+
+  /** The root's typed array is cut into `counts[i]` elements for rank i. */
+  async scatterv<A extends TypedArray>(data: A | null, counts: number[], root = 0): Promise<A> {
+    checkRoot(root, this.size);
+    const { ep, tag } = this.collectiveCall();
+    return coll.scatterv(ep, data, counts, root, tag);
+  }
+
+  /** Every rank resolves the concatenation of every rank's typed array, in rank order. */
+  async allgatherv<A extends TypedArray>(data: A): Promise<A> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.allgatherv(ep, data, tag);
+  }
+
+  /** `sendCounts[i]` elements of `data` go to rank i (in order); resolves what all ranks sent here, in rank order. */
+  async alltoallv<A extends TypedArray>(data: A, sendCounts: number[]): Promise<A> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.alltoallv(ep, data, sendCounts, tag);
+  }
+
+  /** Reduces typed arrays element-wise with `op`, then rank i resolves its `counts[i]` elements of the result. */
+  async reduceScatter<A extends TypedArray>(data: A, counts: number[], op: Op = SUM): Promise<A> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.reduceScatter(ep, data, counts, op, tag);
+  }
+
+  // ---- new communicators -------------------------------------------------------------
+
+  /**
+   * Agrees on a fresh context id with every rank of this communicator: the largest
+   * id any of them has not used, so it is free in every process involved.
+   */
+  protected async agreeContext(): Promise<number> {
+    const ctx = await this.allreduce(this.runtime.nextContext, MAX);
+    this.runtime.nextContext = ctx + 2;
+    return ctx;
+  }
+
+  /** A new communicator with the same ranks and separate traffic. */
+  async dup(): Promise<Comm> {
+    const ctx = await this.agreeContext();
+    return new Comm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`);
+  }
+
+  /**
+   * Splits into communicators of the ranks that pass the same `color`, ordered by
+   * `key` then by rank here. A rank passing UNDEFINED gets null.
+   */
+  async split(color: number, key: number = this.rank): Promise<Comm | null> {
+    if (!Number.isInteger(color) || (color < 0 && color !== UNDEFINED)) {
+      throw mpiError('ERR_ARG', `split color must be a non-negative integer or UNDEFINED, got ${String(color)}`);
+    }
+    if (!Number.isInteger(key)) throw mpiError('ERR_ARG', `split key must be an integer, got ${String(key)}`);
+    const group = await this.splitGroup(color === UNDEFINED ? null : color, key);
+    return group ? new Comm(this.runtime, group.group, this.myWorld(), group.ctx, `${this.name}.split(${color})`) : null;
+  }
+
+  /** The ranks running on this host (`'shared'`: they can share memory), ordered by `key`. */
+  async splitType(type: 'shared', key: number = this.rank): Promise<Comm> {
+    if (type !== 'shared') throw mpiError('ERR_ARG', `splitType supports 'shared', got ${String(type)}`);
+    if (!Number.isInteger(key)) throw mpiError('ERR_ARG', `splitType key must be an integer, got ${String(key)}`);
+    const group = await this.splitGroup(this.runtime.host, key);
+    return new Comm(this.runtime, group!.group, this.myWorld(), group!.ctx, `${this.name}.shared`);
+  }
+
+  /** @internal One allgather gives every rank the colours, keys and free contexts of all. */
+  protected async splitGroup(color: string | number | null, key: number): Promise<{ group: Group; ctx: number } | null> {
+    this.checkUsable();
+    const all = await this.allgather<[string | number | null, number, number]>([color, key, this.runtime.nextContext]);
+    const ctx = Math.max(...all.map((entry) => entry[2]));
+    this.runtime.nextContext = ctx + 2;
+    if (color === null) return null;
+    const members = all
+      .map(([c, k], rank) => ({ c, k, rank }))
+      .filter((m) => m.c === color)
+      .sort((a, b) => a.k - b.k || a.rank - b.rank)
+      .map((m) => this.group.worldOf(m.rank));
+    return { group: new Group(members), ctx };
+  }
+
+  /** @internal This process's world rank. */
+  protected myWorld(): number {
+    return this.group.worldOf(this.rank);
+  }
+
+  /**
+   * A communicator with a cartesian grid of `dims` (row-major ranks; `periods[d]`
+   * wraps dimension d). Ranks beyond the grid's size get null. `reorder` is accepted
+   * and ignored: ranks keep their order.
+   */
+  async createCart(dims: number[], periods?: boolean[], reorder = false): Promise<CartComm | null> {
+    void reorder;
+    this.checkUsable();
+    const wrap = checkCartesian(dims, periods, this.size);
+    const inGrid = this.rank < gridSize(dims);
+    const group = await this.splitGroup(inGrid ? 0 : null, this.rank);
+    return group ? new CartComm(this.runtime, group.group, this.myWorld(), group.ctx, `${this.name}.cart`, [...dims], wrap) : null;
+  }
+
+  /**
+   * A communicator whose neighbourhood is a directed graph: this rank receives from
+   * `sources` and sends to `destinations` (ranks of this communicator).
+   */
+  async createDistGraphAdjacent(sources: number[], destinations: number[]): Promise<GraphComm> {
+    this.checkUsable();
+    for (const list of [sources, destinations]) {
+      if (!Array.isArray(list)) throw mpiError('ERR_ARG', 'sources and destinations must be arrays of ranks');
+      for (const r of list) checkDest(r, this.size, 'neighbour');
+    }
+    const ctx = await this.agreeContext();
+    return new GraphComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.graph`, [...sources], [...destinations]);
+  }
+
   /** Marks the communicator freed; any later use fails with ERR_COMM. */
   free(): void {
     this.checkUsable();
@@ -179,5 +398,95 @@ function promised<T>(start: () => Request<T>, status?: Status): Promise<T> {
     return start().wait(status);
   } catch (err) {
     return Promise.reject(err);
+  }
+}
+
+/** A communicator whose ranks form a cartesian grid. */
+export class CartComm extends Comm {
+  /** This rank's coordinates in the grid. */
+  readonly coords: number[];
+
+  /** @internal */
+  constructor(
+    runtime: CommRuntime,
+    group: Group,
+    myWorldRank: number,
+    context: number,
+    name: string,
+    /** Extent of each dimension. */
+    readonly dims: number[],
+    /** Whether each dimension wraps around. */
+    readonly periods: boolean[],
+  ) {
+    super(runtime, group, myWorldRank, context, name);
+    this.coords = cartCoords(this.rank, dims);
+  }
+
+  /** The coordinates of `rank`. */
+  getCoords(rank: number): number[] {
+    checkDest(rank, this.size);
+    if (rank === PROC_NULL) throw mpiError('ERR_RANK', 'PROC_NULL has no coordinates');
+    return cartCoords(rank, this.dims);
+  }
+
+  /** The rank at `coords` (periodic dimensions wrap). */
+  getRank(coords: number[]): number {
+    return cartRank(coords, this.dims, this.periods);
+  }
+
+  /** `[source, dest]`: the ranks `disp` steps before and after this one along `direction` (PROC_NULL off an edge). */
+  shift(direction: number, disp = 1): [source: number, dest: number] {
+    return cartShift(this.rank, this.dims, this.periods, direction, disp);
+  }
+
+  /** Sub-grids keeping the dimensions where `remainDims` is true (collective). */
+  async sub(remainDims: boolean[]): Promise<CartComm> {
+    const plan = cartSub(this.rank, this.dims, this.periods, remainDims);
+    const group = await this.splitGroup(plan.color, plan.key);
+    return new CartComm(this.runtime, group!.group, this.myWorld(), group!.ctx, `${this.name}.sub`, plan.dims, plan.periods);
+  }
+
+  /** Sends `data` to every neighbour; resolves what each neighbour sent (negative then positive, per dimension). */
+  async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
+    const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
+    const { ep, tag } = this.collectiveCall();
+    return coll.cartNeighborAllgather(ep, data, neighbors, tag);
+  }
+
+  /** Sends `items[i]` to neighbour i; resolves what each neighbour sent here. */
+  async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
+    const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
+    const { ep, tag } = this.collectiveCall();
+    return coll.cartNeighborAlltoall(ep, items, neighbors, tag);
+  }
+}
+
+/** A communicator with a distributed graph of neighbours. */
+export class GraphComm extends Comm {
+  /** @internal */
+  constructor(
+    runtime: CommRuntime,
+    group: Group,
+    myWorldRank: number,
+    context: number,
+    name: string,
+    /** Ranks this one receives from, in neighbour order. */
+    readonly sources: number[],
+    /** Ranks this one sends to, in neighbour order. */
+    readonly destinations: number[],
+  ) {
+    super(runtime, group, myWorldRank, context, name);
+  }
+
+  /** Sends `data` to every destination; resolves what each source sent, in `sources` order. */
+  async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.neighborAllgather(ep, data, this.sources, this.destinations, tag);
+  }
+
+  /** Sends `items[i]` to `destinations[i]`; resolves what each source sent, in `sources` order. */
+  async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
+    const { ep, tag } = this.collectiveCall();
+    return coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag);
   }
 }

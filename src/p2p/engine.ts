@@ -123,7 +123,7 @@ export class P2PEngine {
 
   private sendToSelf(ctx: number, encoded: Encoded, tag: number, sync: boolean): Request<void> {
     // The receiver gets its own copy, so the sender may reuse its data at once.
-    const payload = encoded.bytes.slice();
+    const payload = new Uint8Array(encoded.bytes);
     const req = new Request<void>();
     const arrival: Arrival = {
       ctx, source: this.me, tag, ptype: encoded.ptype, bytes: payload.byteLength, payload, id: 0, charge: 0,

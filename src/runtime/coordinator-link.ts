@@ -3,19 +3,23 @@
  * the rank exits, so no rank outlives its job on any host.
  */
 import type { WebSocket } from 'ws';
-import { connectAuthenticated } from '../transport/connect.js';
+import { connectAuthenticated, type Connection } from '../transport/connect.js';
 import type { CoordinatorToRank, RankToCoordinator } from './protocol.js';
 
 export class CoordinatorLink {
   private closing = false;
   private waiters = new Map<string, (msg: CoordinatorToRank) => void>();
 
+  private readonly ws: WebSocket;
+
   private constructor(
-    private readonly ws: WebSocket,
+    conn: Connection,
     private readonly onMessage: (msg: CoordinatorToRank) => void,
     onLost: () => void,
   ) {
-    ws.on('message', (data: Buffer) => {
+    const ws = conn.ws;
+    this.ws = ws;
+    const receive = (data: Buffer) => {
       let msg: CoordinatorToRank;
       try {
         msg = JSON.parse(data.toString('utf8')) as CoordinatorToRank;
@@ -29,7 +33,9 @@ export class CoordinatorLink {
       } else {
         this.onMessage(msg);
       }
-    });
+    };
+    ws.on('message', receive);
+    for (const early of conn.takeEarly()) receive(early);
     ws.on('close', () => {
       if (!this.closing) onLost();
     });
@@ -45,8 +51,8 @@ export class CoordinatorLink {
     onMessage: (msg: CoordinatorToRank) => void,
     onLost: () => void,
   ): Promise<CoordinatorLink> {
-    const ws = await connectAuthenticated(url, { secret, from: `rank:${rank}`, to: 'coordinator', maxPayload: 64 << 20 });
-    return new CoordinatorLink(ws, onMessage, onLost);
+    const conn = await connectAuthenticated(url, { secret, from: `rank:${rank}`, to: 'coordinator', maxPayload: 64 << 20 });
+    return new CoordinatorLink(conn, onMessage, onLost);
   }
 
   send(msg: RankToCoordinator, done?: () => void): void {

@@ -93,7 +93,10 @@ class Runtime implements CommRuntime {
       unixPath: launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined,
       tcpHost: launch.bindAddress ?? undefined,
       maxPayload: MAX_MESSAGE_BYTES,
-      onConnection: (ws, from) => transportRef.t?.accept(ws, from) ?? ws.terminate(),
+      onConnection: (ws, from) => {
+        if (transportRef.t) transportRef.t.accept(ws, from);
+        else ws.terminate();
+      },
       onRefused: (reason, remote) => {
         process.stderr.write(`tsmpi: rank ${launch.rank} refused a connection from ${remote}: ${reason}\n`);
       },

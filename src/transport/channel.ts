@@ -16,6 +16,8 @@ export class Channel {
   private flushScheduled = false;
   private readonly decoder: FrameDecoder;
   private closed = false;
+  /** Decodes one WebSocket message of this channel (also used to replay early messages). */
+  readonly receive: (data: Buffer) => void;
 
   constructor(
     readonly peer: number,
@@ -25,7 +27,7 @@ export class Channel {
     onBroken: (reason: string) => void,
   ) {
     this.decoder = new FrameDecoder(maxPayload);
-    ws.on('message', (data: Buffer) => {
+    this.receive = (data: Buffer) => {
       if (this.closed) return;
       try {
         this.decoder.push(data, onFrame);
@@ -34,7 +36,8 @@ export class Channel {
         ws.terminate();
         onBroken(`bad frame: ${(err as Error).message}`);
       }
-    });
+    };
+    ws.on('message', this.receive);
     ws.on('close', (code: number, reason: Buffer) => {
       if (this.closed) return;
       this.closed = true;

@@ -21,8 +21,19 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/**
+ * An open connection, and the messages that arrived before its user took it over:
+ * `ws` can deliver a message in the same tick as 'open' (when it came with the
+ * upgrade response), before any promise continuation could attach a listener.
+ */
+export interface Connection {
+  ws: WebSocket;
+  /** Stops collecting and returns what arrived so far, in order. Call after attaching your listener. */
+  takeEarly(): Buffer[];
+}
+
 /** Opens an authenticated connection to `url`; rejects if either side's proof fails. */
-export function connectAuthenticated(url: string, opts: ConnectOptions): Promise<WebSocket> {
+export function connectAuthenticated(url: string, opts: ConnectOptions): Promise<Connection> {
   const headers = clientHeaders(opts.secret, opts.from, opts.to);
   const ws = new WebSocket(url, {
     headers,
@@ -42,7 +53,16 @@ export function connectAuthenticated(url: string, opts: ConnectOptions): Promise
     ws.once('open', () => {
       if (!proven) return;
       ws.off('error', reject);
-      resolve(ws);
+      const early: Buffer[] = [];
+      const collect = (data: Buffer) => early.push(data);
+      ws.on('message', collect);
+      resolve({
+        ws,
+        takeEarly() {
+          ws.off('message', collect);
+          return early;
+        },
+      });
     });
     ws.once('error', reject);
     ws.once('close', () => {

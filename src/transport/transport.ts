@@ -9,8 +9,8 @@
  */
 import type { WebSocket } from 'ws';
 import { Channel } from './channel.js';
-import { connectAuthenticated } from './connect.js';
-import { Kind, type Frame, type FrameFields } from './framing.js';
+import { connectAuthenticated, type Connection } from './connect.js';
+import { HEADER_BYTES, Kind, type Frame, type FrameFields } from './framing.js';
 import { urlOf, type ListenAddresses, type Listener } from './listener.js';
 
 /** Where a peer listens, and the host it runs on (same host → Unix socket). */
@@ -138,7 +138,7 @@ export class Transport {
       to: `rank:${peer}`,
       maxPayload: this.opts.maxPayload,
     }).then(
-      (ws) => this.connected(peer, link, ws),
+      (conn) => this.connected(peer, link, conn),
       (err: Error) => {
         // A lost race is not a failure: the peer's own connection is on its way.
         if (link.channel || !link.connecting) return;
@@ -148,38 +148,46 @@ export class Transport {
     );
   }
 
-  private connected(peer: number, link: PeerLink, ws: WebSocket): void {
+  private connected(peer: number, link: PeerLink, conn: Connection): void {
+    const ws = conn.ws;
     if (link.channel || !link.connecting) {
+      conn.takeEarly();
       ws.close(4001, 'superseded');
       return;
     }
-    (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
     if (peer > this.opts.rank) {
       link.connecting = false;
-      this.open(peer, link, ws);
+      this.open(peer, link, ws, conn.takeEarly());
       this.drain(link);
       return;
     }
-    // We are the higher rank: wait for the lower rank's Accept (or its own connection).
+    // We are the higher rank: nothing goes out until the lower rank's Accept arrives
+    // (or its own connection replaces ours).
     link.outgoing = ws;
     ws.once('close', () => {
       if (link.outgoing === ws) link.outgoing = null;
     });
-    const onFirst = (data: Buffer) => {
+    const onFirst = (data: Buffer, rest: Buffer[]) => {
+      ws.off('message', onMessage);
       if (link.outgoing !== ws) return;
-      if (data.length >= 1 && data[0] === Kind.Accept) {
-        link.outgoing = null;
-        link.connecting = false;
-        this.open(peer, link, ws, data);
-        this.drain(link);
-      } else {
+      if (data.length < 1 || data[0] !== Kind.Accept) {
         ws.terminate();
+        return;
       }
+      link.outgoing = null;
+      link.connecting = false;
+      // Frames batched behind the Accept belong to the channel.
+      const after = data.length > HEADER_BYTES ? [data.subarray(HEADER_BYTES), ...rest] : rest;
+      this.open(peer, link, ws, after);
+      this.drain(link);
     };
-    ws.once('message', onFirst);
+    const onMessage = (data: Buffer) => onFirst(data, []);
+    ws.on('message', onMessage);
+    const early = conn.takeEarly();
+    if (early.length > 0) onFirst(early[0], early.slice(1));
   }
 
-  private open(peer: number, link: PeerLink, ws: WebSocket, firstMessage?: Buffer): void {
+  private open(peer: number, link: PeerLink, ws: WebSocket, early: Buffer[] = []): void {
     (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
     link.channel = new Channel(
       peer,
@@ -194,8 +202,7 @@ export class Transport {
         if (!this.closing) this.lose(peer, link, reason);
       },
     );
-    // The Accept message was consumed before the channel existed; frames batched with it still count.
-    if (firstMessage && firstMessage.length > 32) ws.emit('message', firstMessage.subarray(32), true);
+    for (const message of early) link.channel.receive(message);
   }
 
   private drain(link: PeerLink): void {
