@@ -38,7 +38,7 @@ interface CliOptions {
 }
 
 /** A repeated option counts once, with its last value (as Open MPI's mpiexec does). */
-function lastOf<T>(v: T | T[]): T {
+function lastOf(v: number | number[]): number {
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 

@@ -86,6 +86,15 @@ export class Request<T = unknown> implements PromiseLike<T> {
     );
   }
 
+  /**
+   * @internal Calls `callback` once complete, without keeping the process alive for it
+   * (for background services such as RMA targets, which must not stop a program from exiting).
+   */
+  onSettled(callback: () => void): void {
+    if (this.done) queueMicrotask(callback);
+    else this.waiters.push(callback);
+  }
+
   /** @internal Resolves once complete, without collecting the result. */
   whenComplete(): Promise<void> {
     this.promise ??= this.settle();
