@@ -11,8 +11,10 @@ import { isRunnable } from './compile.js';
 import { HostError, type HostSpec } from './hosts/host.js';
 import { parseHostfile } from './hosts/hostfile.js';
 import { parseHostList } from './hosts/hostlist.js';
-import { formatMap, isLocalOnly, planPlacement } from './hosts/placement.js';
-import { runJob } from './job.js';
+import { pbsHosts } from './hosts/pbs.js';
+import { formatMap, isLocalHost, isLocalOnly, planPlacement } from './hosts/placement.js';
+import { slurmHosts } from './hosts/slurm.js';
+import { runJob, type LaunchKind } from './job.js';
 
 declare const TSMPI_VERSION: string;
 
@@ -33,6 +35,9 @@ interface CliOptions {
   wdir?: string;
   timeout?: number;
   displayMap: boolean;
+  ssh: string;
+  node: string;
+  launcher?: 'local' | 'ssh' | 'srun';
   script: string;
   scriptArgs: string[];
 }
@@ -65,6 +70,12 @@ function parser(argv: string[]) {
     .option('wdir', { type: 'string', describe: 'working directory of the ranks' })
     .option('timeout', { type: 'number', coerce: lastOf, describe: "abort the job after this many seconds, printing each rank's pending operations" })
     .option('display-map', { type: 'boolean', default: false, describe: 'print rank → host before starting' })
+    .option('ssh', { type: 'string', default: 'ssh', describe: 'remote shell command, e.g. "ssh -p 2222 -i key"' })
+    .option('node', { type: 'string', default: 'node', describe: 'node binary on remote hosts' })
+    .option('launcher', {
+      choices: ['local', 'ssh', 'srun'] as const,
+      describe: 'how ranks start (default: srun inside Slurm, ssh for other hosts, local here)',
+    })
     .version(typeof TSMPI_VERSION === 'string' ? TSMPI_VERSION : 'dev')
     .help()
     .alias('help', 'h')
@@ -112,6 +123,9 @@ export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
     wdir: args.wdir,
     timeout: args.timeout,
     displayMap: args.displayMap,
+    ssh: args.ssh,
+    node: args.node,
+    launcher: args.launcher as CliOptions['launcher'],
     script,
     scriptArgs,
   };
@@ -128,9 +142,12 @@ function exportedEnv(specs: string[]): Record<string, string> {
   return env;
 }
 
-function hostsFrom(opts: CliOptions): HostSpec[] {
+/** Where the hosts of a job came from: it decides the default way to start ranks. */
+type HostSource = 'command line' | 'slurm' | 'pbs' | 'local';
+
+function hostsFrom(opts: CliOptions): { hosts: HostSpec[]; source: HostSource } {
   if (opts.host && opts.hostfile) throw new UsageError('give --host or --hostfile, not both');
-  if (opts.host) return parseHostList(opts.host);
+  if (opts.host) return { hosts: parseHostList(opts.host), source: 'command line' };
   if (opts.hostfile) {
     let text: string;
     try {
@@ -138,9 +155,23 @@ function hostsFrom(opts: CliOptions): HostSpec[] {
     } catch (err) {
       throw new UsageError(`cannot read hostfile ${opts.hostfile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    return parseHostfile(text, opts.hostfile);
+    return { hosts: parseHostfile(text, opts.hostfile), source: 'command line' };
   }
-  return [{ name: hostname(), slots: availableParallelism() }];
+  const slurm = slurmHosts(process.env);
+  if (slurm) return { hosts: slurm, source: 'slurm' };
+  const pbs = pbsHosts(process.env);
+  if (pbs) return { hosts: pbs, source: 'pbs' };
+  return { hosts: [{ name: hostname(), slots: availableParallelism() }], source: 'local' };
+}
+
+/** How ranks on `host` start: `--launcher` if given; srun inside Slurm; ssh for other hosts. */
+function launchKindFor(opts: CliOptions, source: HostSource): (host: string) => LaunchKind {
+  if (opts.launcher === 'srun' && !process.env.SLURM_JOB_ID) throw new UsageError('--launcher srun needs a Slurm allocation (no SLURM_JOB_ID)');
+  return (host) => {
+    if (opts.launcher) return opts.launcher;
+    if (source === 'slurm') return 'srun';
+    return isLocalHost(host) ? 'local' : 'ssh';
+  };
 }
 
 function checkScript(opts: CliOptions, cwd: string): string {
@@ -161,15 +192,15 @@ export async function main(argv: string[]): Promise<number> {
     const cwd = opts.wdir ? resolve(opts.wdir) : process.cwd();
     if (opts.wdir && !(existsSync(cwd) && statSync(cwd).isDirectory())) throw new UsageError(`--wdir: no such directory: ${opts.wdir}`);
     const script = checkScript(opts, cwd);
-    const hosts = hostsFrom(opts);
-    const localOnly = isLocalOnly(hosts);
+    const { hosts, source } = hostsFrom(opts);
+    const localOnly = isLocalOnly(hosts) && source !== 'slurm';
     const plan = planPlacement(hosts, {
-      np: opts.np ?? (localOnly && !opts.host && !opts.hostfile ? availableParallelism() : undefined),
+      np: opts.np ?? (source === 'local' ? availableParallelism() : undefined),
       mapBy: opts.mapBy,
       oversubscribe: opts.oversubscribe,
       localOnly,
     });
-    if (!localOnly) throw new UsageError('running on other hosts is not supported yet');
+    const launchKind = launchKindFor(opts, source);
     if (opts.displayMap) process.stderr.write(formatMap(plan) + '\n');
     return await runJob({
       script,
@@ -181,6 +212,9 @@ export async function main(argv: string[]): Promise<number> {
       cwd,
       timeoutSeconds: opts.timeout ?? null,
       forceTcp: process.env.TSMPI_TRANSPORT === 'tcp',
+      launchKind,
+      sshCommand: opts.ssh,
+      remoteNode: opts.node,
     });
   } catch (err) {
     if (err instanceof UsageError || err instanceof HostError) {

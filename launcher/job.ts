@@ -2,16 +2,21 @@
  * One job: the coordinator, the rank processes, their output, and the ending — the
  * exit status, and a message naming the rank, host and cause when something fails.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { newSecret } from '../src/transport/auth.js';
 import { Coordinator } from './coordinator.js';
 import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
+import { spawnSrun, spawnSsh } from './spawn-remote.js';
+
+/** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
+export type LaunchKind = 'local' | 'ssh' | 'srun';
 
 export interface JobOptions {
   script: string;
@@ -24,7 +29,18 @@ export interface JobOptions {
   timeoutSeconds: number | null;
   /** Force TCP between ranks (TSMPI_TRANSPORT=tcp). */
   forceTcp: boolean;
+  /** How each host's ranks are started. */
+  launchKind(host: string): LaunchKind;
+  /** The remote shell command (`--ssh`). */
+  sshCommand: string;
+  /** The node binary on remote hosts (`--node`). */
+  remoteNode: string;
 }
+
+/** The rank boot script that remote ranks run (it reads the secret from stdin). */
+const BOOT_SCRIPT = fileURLToPath(new URL('./rank-boot.js', import.meta.url));
+/** Ranks that have not connected to the coordinator within this time fail the job. */
+const WIRE_UP_TIMEOUT_MS = 60_000;
 
 /** Exit status when --timeout ends a job (as timeout(1) does). */
 export const TIMEOUT_EXIT = 124;
@@ -44,17 +60,24 @@ class Job {
   private readonly errors = new Map<number, string>();
   private ending: Ending | null = null;
   private stopping = false;
+  /** The last line each rank wrote to stderr: the cause when ssh or node fails before the rank starts. */
+  private readonly lastErrorLine = new Map<number, string>();
+  /** Set for jobs with ranks on other hosts: the local address they reach us at. */
+  private localAddress: string | null = null;
 
   constructor(private readonly opts: JobOptions) {}
 
   async run(): Promise<number> {
     try {
       const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, join(this.jobDir, 'cache')));
+      const remoteHost = this.opts.plan.find((p) => this.opts.launchKind(p.host) !== 'local')?.host;
+      if (remoteHost) this.localAddress = await localAddressToward(remoteHost);
+      const useTcp = this.opts.forceTcp || this.localAddress !== null;
       this.coordinator = await Coordinator.start({
         size: this.opts.plan.length,
         secret: this.secret,
-        unixPath: this.opts.forceTcp ? undefined : join(this.jobDir, 'coordinator.sock'),
-        tcpHost: this.opts.forceTcp ? '127.0.0.1' : undefined,
+        unixPath: useTcp ? undefined : join(this.jobDir, 'coordinator.sock'),
+        tcpHost: useTcp ? (this.localAddress ?? '127.0.0.1') : undefined,
         events: {
           onAbort: (rank, code, reason) => this.fail(rank, code, `called abort(${code}): ${reason}`),
           onError: (rank, message) => this.errors.set(rank, message),
@@ -64,6 +87,8 @@ class Job {
       });
       const timer = this.armTimeout();
       await this.startRanks(program);
+      const wireUp = setTimeout(() => this.wireUpTimedOut(), WIRE_UP_TIMEOUT_MS);
+      wireUp.unref();
       timer?.unref();
       await Promise.all(this.ranks.map((r) => this.watch(r)));
       if (timer) clearTimeout(timer);
@@ -78,43 +103,71 @@ class Job {
 
   private coordinatorUrl(): string {
     const addr = this.coordinator.listener.addresses;
-    return addr.unix ? `ws+unix://${addr.unix}:/` : `ws://127.0.0.1:${addr.tcp!.port}/`;
+    return addr.unix ? `ws+unix://${addr.unix}:/` : `ws://${addr.tcp!.host}:${addr.tcp!.port}/`;
+  }
+
+  /** What every rank is told about the job, whichever way it starts. */
+  private rankEnv(place: Placement, hostIndex: number, local: boolean): Record<string, string> {
+    const env: Record<string, string> = {
+      ...this.opts.env,
+      TSMPI_RANK: String(place.rank),
+      TSMPI_SIZE: String(this.opts.plan.length),
+      TSMPI_LOCAL_RANK: String(place.localRank),
+      TSMPI_LOCAL_SIZE: String(place.localSize),
+      TSMPI_HOST: place.host,
+      TSMPI_COORD: this.coordinatorUrl(),
+      // On another host the launcher's directory does not exist: the ranks there make their own.
+      TSMPI_JOBDIR: local ? this.jobDir : `/tmp/${basename(this.jobDir)}-h${hostIndex}`,
+    };
+    if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
+    if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
+    return env;
   }
 
   private async startRanks(program: string): Promise<void> {
-    const size = this.opts.plan.length;
-    const base = { ...process.env, ...this.opts.env };
+    const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
     for (const place of this.opts.plan) {
-      const env: NodeJS.ProcessEnv = {
-        ...base,
-        TSMPI_RANK: String(place.rank),
-        TSMPI_SIZE: String(size),
-        TSMPI_LOCAL_RANK: String(place.localRank),
-        TSMPI_LOCAL_SIZE: String(place.localSize),
-        TSMPI_HOST: place.host,
-        TSMPI_COORD: this.coordinatorUrl(),
-        TSMPI_SECRET: this.secret,
-        TSMPI_JOBDIR: this.jobDir,
-      };
-      if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
-      const proc = spawnLocal({
-        rank: place.rank,
-        host: place.host,
-        argv: ['--enable-source-maps', program, ...this.opts.scriptArgs],
-        env,
-        cwd: this.opts.cwd,
-        withStdin: place.rank === 0,
-      });
+      const kind = this.opts.launchKind(place.host);
+      const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
+      const withStdin = place.rank === 0;
+      const proc =
+        kind === 'local'
+          ? spawnLocal({
+              rank: place.rank,
+              host: place.host,
+              argv: ['--enable-source-maps', program, ...this.opts.scriptArgs],
+              env: { ...process.env, ...env, TSMPI_SECRET: this.secret },
+              cwd: this.opts.cwd,
+              withStdin,
+            })
+          : (kind === 'ssh' ? spawnSsh.bind(null, this.opts.sshCommand) : spawnSrun)({
+              rank: place.rank,
+              host: place.host,
+              node: this.opts.remoteNode,
+              argv: ['--enable-source-maps', BOOT_SCRIPT, program, ...this.opts.scriptArgs],
+              env,
+              cwd: this.opts.cwd,
+              secret: this.secret,
+              withStdin,
+            });
       this.ranks.push(proc);
       this.alive.add(place.rank);
       if (proc.stdin) process.stdin.pipe(proc.stdin);
     }
   }
 
+  private wireUpTimedOut(): void {
+    const missing = this.opts.plan.filter((p) => this.alive.has(p.rank) && !this.coordinator.hasInited(p.rank));
+    if (missing.length === 0 || this.ending) return;
+    const first = missing[0];
+    this.fail(first.rank, 1, `did not connect to tsmpiexec within ${WIRE_UP_TIMEOUT_MS / 1000} s (ranks not connected: ${missing.map((p) => p.rank).join(', ')})`);
+  }
+
   private async watch(proc: RankProcess): Promise<void> {
     const output = forwardRankOutput(proc.rank, proc.stdout, proc.stderr, {
       tag: this.opts.tagOutput,
       outputDir: this.opts.outputDir,
+      onErrorLine: (line) => this.lastErrorLine.set(proc.rank, line),
     });
     const { code, signal } = await proc.exited;
     this.alive.delete(proc.rank);
@@ -124,11 +177,22 @@ class Job {
     if (signal) {
       this.fail(proc.rank, 128 + (osConstants.signals[signal] ?? 0), `was killed by signal ${signal}`);
     } else if (code !== 0) {
-      const error = this.errors.get(proc.rank);
-      this.fail(proc.rank, code ?? 1, error ? `failed: ${error} (exit code ${code})` : `exited with code ${code}`);
+      this.fail(proc.rank, code ?? 1, this.causeOfExit(proc, code ?? 1));
     } else if (this.coordinator.hasInited(proc.rank) && !this.coordinator.hasFinalized(proc.rank)) {
       this.fail(proc.rank, 1, 'exited without calling finalize()');
     }
+  }
+
+  private causeOfExit(proc: RankProcess, code: number): string {
+    const error = this.errors.get(proc.rank);
+    if (error) return `failed: ${error} (exit code ${code})`;
+    const kind = this.opts.launchKind(proc.host);
+    const last = this.lastErrorLine.get(proc.rank);
+    if (kind !== 'local' && !this.coordinator.hasInited(proc.rank)) {
+      const how = kind === 'ssh' ? 'over ssh' : 'with srun';
+      return `could not be started ${how}: ${last ?? `exit code ${code}`}`;
+    }
+    return `exited with code ${code}${last && code !== 0 && !this.coordinator.hasInited(proc.rank) ? `: ${last}` : ''}`;
   }
 
   /** The first failing rank ends the job with its code. */
@@ -181,6 +245,22 @@ class Job {
     this.end({ code, message: `tsmpiexec: received ${signal}; stopping all ranks` });
     this.stopAll(code);
   }
+}
+
+/** The local address the kernel would use to reach `host` (no packet is sent). */
+function localAddressToward(host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', (err) => {
+      socket.close();
+      reject(new Error(`cannot reach host ${host}: ${err.message}`));
+    });
+    socket.connect(9, host, () => {
+      const address = socket.address().address;
+      socket.close();
+      resolve(address);
+    });
+  });
 }
 
 /** Runs a job to the end and returns the exit status for tsmpiexec. */

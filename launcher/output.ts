@@ -9,6 +9,8 @@ import type { Readable, Writable } from 'node:stream';
 export interface OutputOptions {
   tag: boolean;
   outputDir: string | null;
+  /** Called with each non-empty line the rank writes to stderr. */
+  onErrorLine?: (line: string) => void;
 }
 
 /** Splits a stream into whole lines and writes each one at once to `out`. */
@@ -18,6 +20,7 @@ export class LineForwarder {
   constructor(
     private readonly out: Writable,
     private readonly prefix: string,
+    private readonly onLine?: (line: string) => void,
   ) {}
 
   push(chunk: string): void {
@@ -29,12 +32,16 @@ export class LineForwarder {
     }
     this.partial = text.slice(end + 1);
     const whole = text.slice(0, end + 1);
+    if (this.onLine) for (const line of whole.split('\n')) if (line.trim()) this.onLine(line);
     this.out.write(this.prefix ? whole.replace(/^(?=.)/gm, this.prefix).replace(/^(?=\n)/gm, this.prefix) : whole);
   }
 
   /** Writes what is left of an unterminated last line. */
   end(): void {
-    if (this.partial) this.out.write(this.prefix + this.partial + '\n');
+    if (this.partial) {
+      if (this.partial.trim()) this.onLine?.(this.partial);
+      this.out.write(this.prefix + this.partial + '\n');
+    }
     this.partial = '';
   }
 }
@@ -52,9 +59,9 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
     errTarget = createWriteStream(join(dir, 'stderr'));
     files.push(outTarget as WriteStream, errTarget as WriteStream);
   }
-  const pump = (stream: Readable, target: Writable) =>
+  const pump = (stream: Readable, target: Writable, onLine?: (line: string) => void) =>
     new Promise<void>((resolve) => {
-      const lines = new LineForwarder(target, prefix);
+      const lines = new LineForwarder(target, prefix, onLine);
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => lines.push(chunk));
       stream.on('error', () => {});
@@ -63,7 +70,7 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
         resolve();
       });
     });
-  return Promise.all([pump(stdout, outTarget), pump(stderr, errTarget)]).then(async () => {
+  return Promise.all([pump(stdout, outTarget), pump(stderr, errTarget, opts.onErrorLine)]).then(async () => {
     await Promise.all(files.map((f) => new Promise<void>((r) => f.end(r))));
   });
 }

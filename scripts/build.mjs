@@ -10,6 +10,7 @@ rmSync('dist', { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', packages: 'external' }),
+  build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: 'dist/rank-boot.js', packages: 'external' }),
   build({
     ...common,
     entryPoints: ['launcher/main.ts'],

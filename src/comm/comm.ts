@@ -23,6 +23,8 @@ export interface CommRuntime {
   readonly host: string;
   /** Fails with ERR_NOT_INITIALIZED / after finalize, when the runtime is not usable. */
   checkUsable(): void;
+  /** Which transport carries messages to world rank `worldRank`. */
+  transportKind(worldRank: number): 'self' | 'unix' | 'tcp';
 }
 
 /** Rank translation of one group: comm rank → world rank and back. */
@@ -376,6 +378,14 @@ export class Comm {
     }
     const ctx = await this.agreeContext();
     return new GraphComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.graph`, [...sources], [...destinations]);
+  }
+
+  /** Which transport carries messages to `rank`: itself, a Unix socket (same host) or TCP. */
+  transportTo(rank: number): 'self' | 'unix' | 'tcp' {
+    this.checkUsable();
+    checkDest(rank, this.size);
+    if (rank === PROC_NULL) throw mpiError('ERR_RANK', 'PROC_NULL has no transport');
+    return this.runtime.transportKind(this.group.worldOf(rank));
   }
 
   /** Marks the communicator freed; any later use fails with ERR_COMM. */

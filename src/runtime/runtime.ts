@@ -2,6 +2,7 @@
  * The rank runtime: start-up (wire-up with the coordinator), the world and self
  * communicators, finalize, abort, and what happens when a rank fails.
  */
+import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Comm, Group, type CommRuntime } from '../comm/comm.js';
@@ -42,6 +43,10 @@ class Runtime implements CommRuntime {
   private transport: Transport | null = null;
   private starting: Promise<Comm> | null = null;
   private finishing: Promise<void> | null = null;
+
+  transportKind(worldRank: number): 'self' | 'unix' | 'tcp' {
+    return this.transport ? this.transport.kindOf(worldRank) : 'self';
+  }
 
   checkUsable(): void {
     if (this.phase === 'none' || this.phase === 'starting') {
@@ -86,6 +91,7 @@ class Runtime implements CommRuntime {
 
   private async wireUp(launch: LaunchInfo): Promise<void> {
     this.host = launch.host;
+    if (launch.useUnix && launch.jobDir) ensurePrivateDir(launch.jobDir);
     const transportRef: { t: Transport | null } = { t: null };
     this.listener = await Listener.start({
       secret: launch.secret,
@@ -200,6 +206,31 @@ class Runtime implements CommRuntime {
     }
     this.link.send({ t: 'error', message }, then);
     setTimeout(then, 500).unref();
+  }
+}
+
+/**
+ * Makes sure the job directory for Unix sockets exists, is a real directory (not a
+ * symlink) of ours, and is private (0700). On other hosts the first rank creates it;
+ * a directory someone else prepared is refused rather than trusted.
+ */
+function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    process.on('exit', () => {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* other ranks' sockets are still there; the last one out removes it */
+      }
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const st = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw mpiError('ERR_OTHER', `job directory ${dir} is not a private directory of this user; refusing to use it`);
   }
 }
 

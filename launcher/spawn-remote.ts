@@ -1,0 +1,101 @@
+/**
+ * Starts rank processes on other hosts, over ssh or with srun inside a Slurm
+ * allocation. The remote side runs the rank boot script, which reads the job secret
+ * from the first line of standard input; the secret never appears in an argument.
+ */
+import { execa } from 'execa';
+import { Readable } from 'node:stream';
+import type { RankProcess } from './spawn-local.js';
+
+export interface RemoteSpawnOptions {
+  rank: number;
+  host: string;
+  /** The remote program: node, its arguments (boot script, program, program args). */
+  node: string;
+  argv: string[];
+  /** Variables to set for the rank (only these: the remote host has its own environment). */
+  env: Record<string, string>;
+  cwd: string;
+  secret: string;
+  /** Forward the launcher's standard input after the secret (rank 0). */
+  withStdin: boolean;
+}
+
+/** Quotes `s` for a POSIX shell. */
+export function shellQuote(s: string): string {
+  if (/^[A-Za-z0-9_\-./:=@%+,]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The shell command a remote host runs for one rank. */
+export function remoteCommand(opts: Pick<RemoteSpawnOptions, 'cwd' | 'env' | 'node' | 'argv'>): string {
+  const vars = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  return `cd ${shellQuote(opts.cwd)} && exec env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
+}
+
+/** Splits a `--ssh` command such as `ssh -p 2222 -i key` into words (quotes respected). */
+export function splitCommand(command: string): string[] {
+  const words: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(command); m; m = re.exec(command)) words.push(m[1] ?? m[2] ?? m[3]);
+  return words;
+}
+
+/** Starts one rank on `host` over ssh (never prompting: BatchMode; gives up connecting after 10 s). */
+export function spawnSsh(sshCommand: string, opts: RemoteSpawnOptions): RankProcess {
+  const [ssh, ...sshArgs] = splitCommand(sshCommand);
+  const args = [...sshArgs, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T', opts.host, remoteCommand(opts)];
+  return startRemote(ssh, args, opts);
+}
+
+/** Starts one rank on `host` as a one-task srun step inside the current Slurm allocation. */
+export function spawnSrun(opts: RemoteSpawnOptions): RankProcess {
+  const vars = Object.entries(opts.env).map(([k, v]) => `${k}=${v}`);
+  const args = [
+    '--nodes=1',
+    '--ntasks=1',
+    `--nodelist=${opts.host}`,
+    '--overlap',
+    '--quiet',
+    '--kill-on-bad-exit=0',
+    `--chdir=${opts.cwd}`,
+    'env',
+    ...vars,
+    opts.node,
+    ...opts.argv,
+  ];
+  return startRemote('srun', args, opts);
+}
+
+function startRemote(command: string, args: string[], opts: RemoteSpawnOptions): RankProcess {
+  const child = execa(command, args, {
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    reject: false,
+    buffer: false,
+    cleanup: true,
+  });
+  child.stdin?.on('error', () => {});
+  child.stdin?.write(`${opts.secret}\n`);
+  if (!opts.withStdin) child.stdin?.end();
+  const exited = child.then(
+    (r) => ({ code: r.exitCode ?? (r.signal ? null : 1), signal: (r.signal as NodeJS.Signals | undefined) ?? null }),
+    () => ({ code: 255, signal: null }),
+  );
+  return {
+    rank: opts.rank,
+    host: opts.host,
+    stdout: child.stdout ?? Readable.from([]),
+    stderr: child.stderr ?? Readable.from([]),
+    stdin: opts.withStdin ? child.stdin : null,
+    exited,
+    kill(signal) {
+      try {
+        child.kill(signal);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}

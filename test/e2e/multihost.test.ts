@@ -1,0 +1,135 @@
+// Jobs across two "hosts" (127.0.0.2 and 127.0.0.3) reached over a real sshd.
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SSH_HOSTS, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
+import { program, tsmpiexec } from '../helpers/tsmpiexec.js';
+
+const missing = sshdMissing();
+if (missing) console.warn(`skipping multi-host tests: ${missing}`);
+
+interface Report {
+  rank: number;
+  host: string;
+  hosts: string[];
+  transports: string[];
+  total: number;
+  sharedSize: number;
+  localRank: string;
+  localSize: string;
+  x: string | null;
+  digestOk: boolean | null;
+}
+
+function reports(stdout: string): Report[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Report)
+    .sort((a, b) => a.rank - b.rank);
+}
+
+describe.skipIf(missing !== null)('several hosts over ssh', () => {
+  let sshd: Sshd;
+  const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-multihost-'));
+  beforeAll(() => {
+    sshd = startSshd();
+  });
+  afterAll(() => {
+    sshd?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  const hostArg = () => ['--ssh', sshd.sshCommand, '--host', SSH_HOSTS.map((h) => `${h}:2`).join(',')];
+
+  it('runs hello, ring, allreduce and a 16 MiB message across two hosts, Unix within a host and TCP across', async () => {
+    const r = await tsmpiexec([...hostArg(), '-n', '4', '-x', 'TSMPI_TEST_VAR=over ssh', program('multihost.ts')]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const all = reports(r.stdout);
+    expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+    for (const a of all) {
+      expect(a.total).toBe(10);
+      expect(a.x).toBe('over ssh');
+      expect(a.sharedSize).toBe(2);
+      expect(a.localRank).toBe(String(a.rank % 2));
+      expect(a.localSize).toBe('2');
+      const expected = a.hosts.map((h, peer) => (peer === a.rank ? 'self' : h === a.host ? 'unix' : 'tcp'));
+      expect(a.transports).toEqual(expected);
+    }
+    expect(all[3].digestOk).toBe(true);
+    const ring = await tsmpiexec([...hostArg(), '-n', '4', 'examples/ring.ts', '2']);
+    expect(ring.exitCode).toBe(0);
+    expect(ring.stdout).toContain('lap 1: token came back after 3 hops (expected 3)');
+  });
+
+  it('maps by node and reads an Open MPI hostfile', async () => {
+    const file = join(scratch, 'hosts');
+    writeFileSync(file, `# two hosts\n${SSH_HOSTS[0]} slots=2\n\n${SSH_HOSTS[1]} slots=2 max_slots=4\n`);
+    const r = await tsmpiexec(['--ssh', sshd.sshCommand, '--hostfile', file, '--map-by', 'node', '-n', '3', program('multihost.ts')]);
+    expect(r.exitCode).toBe(0);
+    expect(reports(r.stdout).map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.2']);
+  });
+
+  it('runs inside a PBS job from $PBS_NODEFILE', async () => {
+    const nodefile = join(scratch, 'pbs_nodefile');
+    writeFileSync(nodefile, [SSH_HOSTS[0], SSH_HOSTS[0], SSH_HOSTS[1], SSH_HOSTS[1]].join('\n') + '\n');
+    const r = await tsmpiexec(['--ssh', sshd.sshCommand, program('multihost.ts')], {
+      env: { PBS_NODEFILE: nodefile, PBS_JOBID: '1.test' },
+    });
+    expect(r.exitCode).toBe(0);
+    const all = reports(r.stdout);
+    expect(all).toHaveLength(4);
+    expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+  });
+
+  it('a remote rank that fails ends the job, naming the rank and its host', async () => {
+    const r = await tsmpiexec([...hostArg(), '-n', '4', program('fail.ts'), 'exit', '3', '7']);
+    expect(r.exitCode).toBe(7);
+    expect(r.stderr).toMatch(/rank 3 on 127\.0\.0\.3 exited with code 7/);
+  });
+
+  it('Ctrl-C leaves no process of the job on any host', async () => {
+    const marker = `tsmpi-marker-${randomBytes(6).toString('hex')}`;
+    const job = execa(process.execPath, ['bin/tsmpiexec.js', ...hostArg(), '-n', '4', program('multihost.ts'), marker, '60000'], {
+      reject: false,
+    });
+    const deadline = Date.now() + 20_000;
+    let running = 0;
+    while (Date.now() < deadline) {
+      running = await countProcesses(marker);
+      if (running >= 4) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(running).toBeGreaterThanOrEqual(4);
+    job.kill('SIGINT');
+    const result = await job;
+    expect(result.exitCode).toBe(130);
+    const gone = Date.now() + 5000;
+    while (Date.now() < gone && (await countProcesses(marker)) > 0) await new Promise((r) => setTimeout(r, 100));
+    expect(await countProcesses(marker)).toBe(0);
+  });
+
+  it('an unreachable host fails the job within 15 s, naming it', async () => {
+    const r = await tsmpiexec(['--ssh', sshd.sshCommand, '--host', `${SSH_HOSTS[0]}:1,127.0.0.9:1`, '-n', '2', program('multihost.ts')]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.durationMs).toBeLessThan(15_000);
+    expect(r.stderr).toMatch(/rank 1 on 127\.0\.0\.9 could not be started over ssh .*127\.0\.0\.9/);
+  });
+
+  it('a missing node binary on the remote host is reported with the host', async () => {
+    const r = await tsmpiexec([...hostArg(), '--node', '/nonexistent/node', '-n', '2', program('multihost.ts')]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.durationMs).toBeLessThan(15_000);
+    expect(r.stderr).toMatch(/rank \d on 127\.0\.0\.\d could not be started over ssh .*\/nonexistent\/node/);
+  });
+});
+
+/** Rank processes (node running the boot script) whose command line carries `marker`. */
+async function countProcesses(marker: string): Promise<number> {
+  const r = await execa('pgrep', ['-f', '-c', `rank-boot\\.js.*${marker}`], { reject: false });
+  return Number(r.stdout.trim() || '0');
+}
