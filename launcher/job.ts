@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newSecret } from '../src/transport/auth.js';
 import { Coordinator } from './coordinator.js';
+import { formatHangReport, type RankState } from './hang-report.js';
 import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
@@ -228,21 +229,43 @@ class Job {
   }
 
   private async timeOut(seconds: number): Promise<void> {
-    const reports = await this.coordinator.collectReports(1000);
-    const lines = [`tsmpiexec: the job did not finish within ${seconds} s; what each rank was waiting on:`];
-    for (const place of this.opts.plan) {
-      const ops = reports.get(place.rank);
-      const what = !this.alive.has(place.rank) ? 'exited' : ops === undefined ? 'no answer' : ops.length ? ops.join('; ') : 'nothing in tsmpi';
-      lines.push(`  rank ${place.rank} on ${place.host}: ${what}`);
-    }
-    this.end({ code: TIMEOUT_EXIT, message: lines.join('\n') });
+    const report = await this.hangReport(`tsmpiexec: the job did not finish within ${seconds} s. What each rank is waiting on:`);
+    this.end({ code: TIMEOUT_EXIT, message: report });
     this.stopAll(TIMEOUT_EXIT);
   }
 
-  /** Ctrl-C or SIGTERM to the launcher: stop every rank and exit with 128+signal. */
-  interrupt(signal: NodeJS.Signals): void {
+  /** Asks every rank what it waits on (1 s at most) and formats the grouped report. */
+  private async hangReport(headline: string): Promise<string> {
+    const answers = await this.coordinator.collectReports(1000);
+    const states: RankState[] = this.opts.plan.map((place) => ({
+      rank: place.rank,
+      host: place.host,
+      pending: !this.alive.has(place.rank)
+        ? 'exited'
+        : !this.coordinator.hasInited(place.rank)
+          ? 'starting'
+          : (answers.get(place.rank) ?? null),
+    }));
+    return formatHangReport(headline, states);
+  }
+
+  private interrupts = 0;
+
+  /**
+   * Ctrl-C or SIGQUIT: print what each rank is waiting on (a hung job explains itself),
+   * then stop every rank; a second Ctrl-C kills at once. SIGTERM (a batch system
+   * ending the job) stops without a report. Exit status 128+signal.
+   */
+  async interrupt(signal: NodeJS.Signals): Promise<void> {
     const code = 128 + (osConstants.signals[signal] ?? 0);
-    this.end({ code, message: `tsmpiexec: received ${signal}; stopping all ranks` });
+    if (++this.interrupts > 1 || signal === 'SIGTERM' || !this.coordinator || this.ending) {
+      if (this.interrupts > 1) for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGKILL');
+      this.end({ code, message: `tsmpiexec: received ${signal}; stopping all ranks` });
+      this.stopAll(code);
+      return;
+    }
+    const report = await this.hangReport(`tsmpiexec: received ${signal}; stopping all ranks. What each rank was waiting on:`);
+    this.end({ code, message: report });
     this.stopAll(code);
   }
 }
@@ -266,13 +289,15 @@ function localAddressToward(host: string): Promise<string> {
 /** Runs a job to the end and returns the exit status for tsmpiexec. */
 export async function runJob(opts: JobOptions): Promise<number> {
   const job = new Job(opts);
-  const onSignal = (signal: NodeJS.Signals) => job.interrupt(signal);
+  const onSignal = (signal: NodeJS.Signals) => void job.interrupt(signal);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGQUIT', onSignal);
   try {
     return await job.run();
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGQUIT', onSignal);
   }
 }

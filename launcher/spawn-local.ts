@@ -31,6 +31,9 @@ export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
     cwd: opts.cwd,
     env: opts.env,
     stdio: [opts.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in the terminal reaches only tsmpiexec, which asks
+    // the ranks what they wait on before stopping them.
+    detached: true,
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', (err) => {

@@ -25,6 +25,10 @@ export interface CommRuntime {
   checkUsable(): void;
   /** Which transport carries messages to world rank `worldRank`. */
   transportKind(worldRank: number): 'self' | 'unix' | 'tcp';
+  /** Notes a communicator, so hang reports can name its contexts and ranks. */
+  registerComm(comm: Comm): void;
+  /** Notes a pending collective call for hang reports; the returned function clears it. */
+  trackCollective(description: string): () => void;
 }
 
 /** Rank translation of one group: comm rank → world rank and back. */
@@ -74,6 +78,7 @@ export class Comm {
   ) {
     this.rank = group.rankOf(myWorldRank);
     this.size = group.size;
+    runtime.registerComm(this);
   }
 
   /** @internal Throws unless the communicator may be used. */
@@ -177,6 +182,20 @@ export class Comm {
    * Checks the communicator and gives the next collective call its endpoint and tag.
    * Every rank calls collectives in the same order, so every rank picks the same tag.
    */
+  /**
+   * Runs one collective call with its endpoint and tag, and lets hang reports name it
+   * ("allreduce #17 on world") while it is pending.
+   */
+  protected async collective<T>(name: string, run: (ep: CollEndpoint, tag: number) => Promise<T>): Promise<T> {
+    const { ep, tag } = this.collectiveCall();
+    const done = this.runtime.trackCollective(`${name} #${tag} on ${this.name}`);
+    try {
+      return await run(ep, tag);
+    } finally {
+      done();
+    }
+  }
+
   protected collectiveCall(): { ep: CollEndpoint; tag: number } {
     this.checkUsable();
     const tag = this.collectiveCalls;
@@ -199,98 +218,83 @@ export class Comm {
 
   /** Waits until every rank of the communicator has called barrier. */
   async barrier(): Promise<void> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.barrier(ep, tag);
+    return this.collective('barrier', (ep, tag) => coll.barrier(ep, tag));
   }
 
   /** Broadcasts `data` from `root`; every rank resolves the root's value. */
   async bcast<T>(data: T, root = 0): Promise<T> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.bcast(ep, data, root, tag);
+    return this.collective('bcast', (ep, tag) => coll.bcast(ep, data, root, tag));
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
   async gather<T>(data: T, root = 0): Promise<T[] | null> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.gather(ep, data, root, tag);
+    return this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag));
   }
 
   /** The root passes `size` items; rank i resolves item i. */
   async scatter<T>(data: T[] | null, root = 0): Promise<T> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.scatter(ep, data, root, tag);
+    return this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag));
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */
   async allgather<T>(data: T): Promise<T[]> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.allgather(ep, data, tag);
+    return this.collective('allgather', (ep, tag) => coll.allgather(ep, data, tag));
   }
 
   /** Item i of `data` goes to rank i; resolves what each rank sent to this one, in rank order. */
   async alltoall<T>(data: T[]): Promise<T[]> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.alltoall(ep, data, tag);
+    return this.collective('alltoall', (ep, tag) => coll.alltoall(ep, data, tag));
   }
 
   /** Combines every rank's `data` with `op` at `root` (in rank order); null on other ranks. */
   async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.reduce(ep, data, op, root, tag);
+    return this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag));
   }
 
   /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
   async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.allreduce(ep, data, op, tag);
+    return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */
   async scan<T>(data: T, op: Op = SUM): Promise<T> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.scan(ep, data, op, tag);
+    return this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag));
   }
 
   /** Exclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_(i-1); null on rank 0. */
   async exscan<T>(data: T, op: Op = SUM): Promise<T | null> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.exscan(ep, data, op, tag);
+    return this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag));
   }
 
   /** Concatenates every rank's typed array at `root`, in rank order; null on other ranks. */
   async gatherv<A extends TypedArray>(data: A, root = 0): Promise<A | null> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.gatherv(ep, data, root, tag);
+    return this.collective('gatherv', (ep, tag) => coll.gatherv(ep, data, root, tag));
   }
 
   /** The root's typed array is cut into `counts[i]` elements for rank i. */
   async scatterv<A extends TypedArray>(data: A | null, counts: number[], root = 0): Promise<A> {
     checkRoot(root, this.size);
-    const { ep, tag } = this.collectiveCall();
-    return coll.scatterv(ep, data, counts, root, tag);
+    return this.collective('scatterv', (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
   }
 
   /** Every rank resolves the concatenation of every rank's typed array, in rank order. */
   async allgatherv<A extends TypedArray>(data: A): Promise<A> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.allgatherv(ep, data, tag);
+    return this.collective('allgatherv', (ep, tag) => coll.allgatherv(ep, data, tag));
   }
 
   /** `sendCounts[i]` elements of `data` go to rank i (in order); resolves what all ranks sent here, in rank order. */
   async alltoallv<A extends TypedArray>(data: A, sendCounts: number[]): Promise<A> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.alltoallv(ep, data, sendCounts, tag);
+    return this.collective('alltoallv', (ep, tag) => coll.alltoallv(ep, data, sendCounts, tag));
   }
 
   /** Reduces typed arrays element-wise with `op`, then rank i resolves its `counts[i]` elements of the result. */
   async reduceScatter<A extends TypedArray>(data: A, counts: number[], op: Op = SUM): Promise<A> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.reduceScatter(ep, data, counts, op, tag);
+    return this.collective('reduceScatter', (ep, tag) => coll.reduceScatter(ep, data, counts, op, tag));
   }
 
   // ---- new communicators -------------------------------------------------------------
@@ -393,6 +397,7 @@ export class Comm {
     this.checkUsable();
     this.freed = true;
   }
+
 }
 
 function procNullStatus(): Status {
@@ -459,15 +464,13 @@ export class CartComm extends Comm {
   /** Sends `data` to every neighbour; resolves what each neighbour sent (negative then positive, per dimension). */
   async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
     const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
-    const { ep, tag } = this.collectiveCall();
-    return coll.cartNeighborAllgather(ep, data, neighbors, tag);
+    return this.collective('cartNeighborAllgather', (ep, tag) => coll.cartNeighborAllgather(ep, data, neighbors, tag));
   }
 
   /** Sends `items[i]` to neighbour i; resolves what each neighbour sent here. */
   async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
     const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
-    const { ep, tag } = this.collectiveCall();
-    return coll.cartNeighborAlltoall(ep, items, neighbors, tag);
+    return this.collective('cartNeighborAlltoall', (ep, tag) => coll.cartNeighborAlltoall(ep, items, neighbors, tag));
   }
 }
 
@@ -490,13 +493,11 @@ export class GraphComm extends Comm {
 
   /** Sends `data` to every destination; resolves what each source sent, in `sources` order. */
   async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.neighborAllgather(ep, data, this.sources, this.destinations, tag);
+    return this.collective('neighborAllgather', (ep, tag) => coll.neighborAllgather(ep, data, this.sources, this.destinations, tag));
   }
 
   /** Sends `items[i]` to `destinations[i]`; resolves what each source sent, in `sources` order. */
   async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
-    const { ep, tag } = this.collectiveCall();
-    return coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag);
+    return this.collective('neighborAlltoall', (ep, tag) => coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag));
   }
 }

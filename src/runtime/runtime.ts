@@ -2,10 +2,11 @@
  * The rank runtime: start-up (wire-up with the coordinator), the world and self
  * communicators, finalize, abort, and what happens when a rank fails.
  */
-import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Comm, Group, type CommRuntime } from '../comm/comm.js';
+import { ANY_SOURCE, ANY_TAG } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
 import { Listener } from '../transport/listener.js';
@@ -43,6 +44,19 @@ class Runtime implements CommRuntime {
   private transport: Transport | null = null;
   private starting: Promise<Comm> | null = null;
   private finishing: Promise<void> | null = null;
+  /** Communicators by point-to-point context id (collectives use id + 1). */
+  private readonly comms = new Map<number, Comm>();
+  private readonly collectives = new Set<{ description: string }>();
+
+  registerComm(comm: Comm): void {
+    this.comms.set(comm.context, comm);
+  }
+
+  trackCollective(description: string): () => void {
+    const entry = { description };
+    this.collectives.add(entry);
+    return () => this.collectives.delete(entry);
+  }
 
   transportKind(worldRank: number): 'self' | 'unix' | 'tcp' {
     return this.transport ? this.transport.kindOf(worldRank) : 'self';
@@ -126,7 +140,7 @@ class Runtime implements CommRuntime {
       launch.secret,
       launch.rank,
       (msg) => this.onCoordinatorMessage(msg),
-      () => lostLauncher(launch.rank),
+      () => lostLauncher(launch.rank, launch.jobDir),
     );
     const table = this.link.next('table');
     const address: PeerAddress = { host: launch.host, ...this.listener.addresses };
@@ -148,14 +162,22 @@ class Runtime implements CommRuntime {
     }
   }
 
-  /** One line per operation this rank waits on (for hang reports). */
+  /**
+   * One line per operation this rank waits on, for hang reports: pending collectives
+   * by name and call number, and point-to-point operations with communicator ranks.
+   * Traffic inside a collective is left out: the collective's line says it all.
+   */
   describePending(): string[] {
-    return this.engine.pendingOps().map((op) => {
-      const peer = op.peer === -1 ? 'ANY_SOURCE' : String(op.peer);
-      const tag = op.tag === -1 ? 'ANY_TAG' : String(op.tag);
-      const bytes = op.bytes === undefined ? '' : `, ${op.bytes} bytes`;
-      return `${op.op}(peer=${peer}, tag=${tag}, context=${op.ctx}${bytes})`;
-    });
+    const lines = [...this.collectives].map((c) => c.description);
+    for (const op of this.engine.pendingOps()) {
+      const comm = this.comms.get(op.ctx);
+      if (!comm) continue;
+      const peer = op.peer === ANY_SOURCE ? 'ANY_SOURCE' : String(comm.group.rankOf(op.peer));
+      const tag = op.tag === ANY_TAG ? 'ANY_TAG' : String(op.tag);
+      const what = op.op === 'recv' ? `recv(source=${peer}, tag=${tag})` : `send(dest=${peer}, tag=${tag}, ${op.bytes} bytes)`;
+      lines.push(`${what} on ${comm.name}`);
+    }
+    return lines;
   }
 
   finalize(): Promise<void> {
@@ -257,8 +279,13 @@ function readLaunchInfo(): LaunchInfo | null {
   };
 }
 
-function lostLauncher(rank: number): void {
+/**
+ * The launcher is gone (killed, or its host failed): nothing can complete any more, so
+ * the rank exits, and removes the job directory the launcher can no longer remove.
+ */
+function lostLauncher(rank: number, jobDir: string | null): void {
   process.stderr.write(`tsmpi: rank ${rank} lost its connection to tsmpiexec; exiting\n`);
+  if (jobDir) rmSync(jobDir, { recursive: true, force: true });
   process.exit(1);
 }
 

@@ -1,0 +1,51 @@
+/**
+ * The hang report: what every rank is waiting on, with ranks in the same position
+ * grouped together. In a deadlocked job most ranks usually wait in the same
+ * collective; the few that wait elsewhere are where the bug is, so groups are listed
+ * largest first and the odd ones out stand out at the end.
+ */
+
+export interface RankState {
+  rank: number;
+  host: string;
+  /** The rank's pending operations; null when it did not answer, or why it cannot. */
+  pending: string[] | null | 'exited' | 'starting';
+}
+
+function describe(state: RankState): string {
+  if (state.pending === 'exited') return 'has exited';
+  if (state.pending === 'starting') return 'has not called init() yet (still starting, or not a tsmpi program)';
+  if (state.pending === null) return 'did not answer (busy in its own code, not yielding to the event loop?)';
+  if (state.pending.length === 0) return 'waits on nothing in tsmpi (busy in its own code, or awaiting something else)';
+  return state.pending.join('; ');
+}
+
+/** Compresses sorted ranks: 0,1,2,3,7 → "0-3,7". */
+export function rankList(ranks: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < ranks.length; ) {
+    let j = i;
+    while (j + 1 < ranks.length && ranks[j + 1] === ranks[j] + 1) j++;
+    parts.push(j > i + 1 ? `${ranks[i]}-${ranks[j]}` : j === i + 1 ? `${ranks[i]},${ranks[j]}` : `${ranks[i]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/** Formats the report: one line per group of ranks in the same state, largest group first. */
+export function formatHangReport(headline: string, states: RankState[]): string {
+  const groups = new Map<string, RankState[]>();
+  for (const s of states) {
+    const key = describe(s);
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  const ordered = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[1][0].rank - b[1][0].rank);
+  const lines = [headline];
+  for (const [what, members] of ordered) {
+    const ranks = members.map((m) => m.rank).sort((a, b) => a - b);
+    const hosts = [...new Set(members.map((m) => m.host))];
+    const who = `${ranks.length === 1 ? 'rank' : 'ranks'} ${rankList(ranks)} (${hosts.length <= 3 ? hosts.join(', ') : `${hosts.length} hosts`})`;
+    lines.push(`  ${who}: ${what}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+// Hangs explain themselves, and nothing outlives a job that is stopped.
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BIN, program, ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
+
+async function countRanks(marker: string): Promise<number> {
+  const r = await execa('pgrep', ['-f', '-c', `\\.mjs ${marker}`], { reject: false });
+  return Number(r.stdout.trim() || '0');
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return cond();
+}
+
+/** Starts a deadlocking job of n ranks and waits until every rank is about to block. */
+async function startDeadlock(n: number) {
+  const marker = `tsmpi-hang-${randomBytes(5).toString('hex')}`;
+  const job = execa(process.execPath, [BIN, '-n', String(n), program('deadlock.ts'), marker], { cwd: ROOT, reject: false });
+  let out = '';
+  job.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  expect(await waitFor(async () => (out.match(/^ready /gm) ?? []).length === n, 30_000)).toBe(true);
+  const jobDir = /^ready \d+ (\S+)$/m.exec(out)![1];
+  expect(existsSync(jobDir)).toBe(true);
+  // the ranks are now entering their blocking calls
+  await new Promise((r) => setTimeout(r, 300));
+  return { job, marker, jobDir };
+}
+
+describe('hang diagnosis', () => {
+  it('--timeout names the pending receive and groups the ranks waiting in the collective', async () => {
+    const r = await tsmpiexec(['-n', '5', '--timeout', '3', program('deadlock.ts')]);
+    expect(r.exitCode).toBe(124);
+    expect(r.stderr).toContain('did not finish within 3 s');
+    expect(r.stderr).toMatch(/ranks 0,2-4 \([^)]*\): allreduce #\d+ on world/);
+    expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
+    expect(r.durationMs).toBeLessThan(12_000);
+  });
+
+  it.each(['SIGQUIT', 'SIGINT'] as const)('%s prints the report and stops every rank', async (signal) => {
+    const { job, marker } = await startDeadlock(3);
+    job.kill(signal);
+    const r = await job;
+    expect(r.exitCode).toBe(signal === 'SIGINT' ? 130 : 131);
+    expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
+    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce #\d+ on world/);
+    expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
+  });
+});
+
+describe('no orphans', () => {
+  it('SIGTERM to tsmpiexec ends every rank within 5 s and leaves no job directory', async () => {
+    const { job, marker, jobDir } = await startDeadlock(4);
+    job.kill('SIGTERM');
+    const r = await job;
+    expect(r.exitCode).toBe(143);
+    expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
+    expect(existsSync(jobDir)).toBe(false);
+  });
+
+  it('SIGKILL of tsmpiexec ends every rank within 10 s (lost coordinator link) and leaves no job directory', async () => {
+    const { job, marker, jobDir } = await startDeadlock(4);
+    job.kill('SIGKILL');
+    await job;
+    expect(await waitFor(async () => (await countRanks(marker)) === 0, 10_000)).toBe(true);
+    expect(await waitFor(async () => !existsSync(jobDir), 3000)).toBe(true);
+  });
+});

@@ -1,0 +1,11 @@
+// A classic MPI bug: rank 1 waits for a message rank 0 never sends, while every other
+// rank has gone on into an allreduce that rank 1 never joins.
+import { init, finalize } from 'tsmpi';
+
+const world = await init();
+// The marker argument lets tests find these processes; "ready" lines tell them when
+// every rank is about to block.
+console.log(`ready ${world.rank} ${process.env.TSMPI_JOBDIR}`);
+if (world.rank === 1) await world.recv(0, 5);
+await world.allreduce(world.rank);
+await finalize();
