@@ -66,6 +66,13 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     expect(ring.stdout).toContain('lap 1: token came back after 3 hops (expected 3)');
   });
 
+  it('keeps the secret off every command line, ssh included', async () => {
+    const r = await tsmpiexec([...hostArg(), '-n', '4', program('secret.ts')]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    for (let rank = 0; rank < 4; rank++) expect(r.stdout).toMatch(new RegExp(`rank ${rank}: secret on none of \\d+ command lines`));
+  });
+
   it('maps by node and reads an Open MPI hostfile', async () => {
     const file = join(scratch, 'hosts');
     writeFileSync(file, `# two hosts\n${SSH_HOSTS[0]} slots=2\n\n${SSH_HOSTS[1]} slots=2 max_slots=4\n`);
