@@ -14,7 +14,7 @@ import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
-import { spawnSrun, spawnSsh } from './spawn-remote.js';
+import { spawnSrun, spawnSsh, splitCommand } from './spawn-remote.js';
 
 /** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
 export type LaunchKind = 'local' | 'ssh' | 'srun';
@@ -127,6 +127,8 @@ class Job {
 
   private async startRanks(program: string): Promise<void> {
     const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
+    // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
+    const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
     for (const place of this.opts.plan) {
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
@@ -136,7 +138,7 @@ class Job {
           ? spawnLocal({
               rank: place.rank,
               host: place.host,
-              argv: ['--enable-source-maps', program, ...this.opts.scriptArgs],
+              argv: [...nodeArgs, program, ...this.opts.scriptArgs],
               env: { ...process.env, ...env, TSMPI_SECRET: this.secret },
               cwd: this.opts.cwd,
               withStdin,
@@ -145,7 +147,7 @@ class Job {
               rank: place.rank,
               host: place.host,
               node: this.opts.remoteNode,
-              argv: ['--enable-source-maps', BOOT_SCRIPT, program, ...this.opts.scriptArgs],
+              argv: [...nodeArgs, BOOT_SCRIPT, program, ...this.opts.scriptArgs],
               env,
               cwd: this.opts.cwd,
               secret: this.secret,
