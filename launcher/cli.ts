@@ -38,6 +38,7 @@ interface CliOptions {
   ssh: string;
   node: string;
   launcher?: 'local' | 'ssh' | 'srun';
+  tls: boolean;
   script: string;
   scriptArgs: string[];
 }
@@ -72,6 +73,7 @@ function parser(argv: string[]) {
     .option('display-map', { type: 'boolean', default: false, describe: 'print rank → host before starting' })
     .option('ssh', { type: 'string', default: 'ssh', describe: 'remote shell command, e.g. "ssh -p 2222 -i key"' })
     .option('node', { type: 'string', default: 'node', describe: 'node binary on remote hosts' })
+    .option('tls', { type: 'boolean', default: false, describe: 'encrypt TCP traffic between hosts with a per-job certificate' })
     .option('launcher', {
       choices: ['local', 'ssh', 'srun'] as const,
       describe: 'how ranks start (default: srun inside Slurm, ssh for other hosts, local here)',
@@ -126,6 +128,7 @@ export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
     ssh: args.ssh,
     node: args.node,
     launcher: args.launcher as CliOptions['launcher'],
+    tls: args.tls,
     script,
     scriptArgs,
   };
@@ -215,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
       launchKind,
       sshCommand: opts.ssh,
       remoteNode: opts.node,
+      tls: opts.tls,
     });
   } catch (err) {
     if (err instanceof UsageError || err instanceof HostError) {

@@ -4,7 +4,7 @@
  * carries abort and failure news, and gathers hang reports.
  */
 import type { WebSocket } from 'ws';
-import { Listener } from '../src/transport/listener.js';
+import { Listener, type TlsMaterial } from '../src/transport/listener.js';
 import type { CoordinatorToRank, RankToCoordinator } from '../src/runtime/protocol.js';
 import type { PeerAddress } from '../src/transport/transport.js';
 
@@ -24,6 +24,7 @@ export interface CoordinatorOptions {
   secret: string;
   unixPath?: string;
   tcpHost?: string;
+  tls?: TlsMaterial;
   events: CoordinatorEvents;
 }
 
@@ -50,6 +51,7 @@ export class Coordinator {
       self: 'coordinator',
       unixPath: opts.unixPath,
       tcpHost: opts.tcpHost,
+      tls: opts.tls,
       maxPayload: 64 << 20,
       onConnection: (ws, from) => ref.c!.accept(ws, from),
       onRefused: (reason, remote) => opts.events.onRefused(reason, remote),

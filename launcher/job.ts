@@ -13,7 +13,9 @@ import { formatHangReport, type RankState } from './hang-report.js';
 import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
+import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
+import { createJobCertificate, encodeTls } from './tls.js';
 import { spawnSrun, spawnSsh, splitCommand } from './spawn-remote.js';
 
 /** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
@@ -36,6 +38,8 @@ export interface JobOptions {
   sshCommand: string;
   /** The node binary on remote hosts (`--node`). */
   remoteNode: string;
+  /** Encrypt TCP traffic (rank↔rank and rank↔coordinator) with a per-job certificate. */
+  tls: boolean;
 }
 
 /** The rank boot script that remote ranks run (it reads the secret from stdin). */
@@ -65,6 +69,7 @@ class Job {
   private readonly lastErrorLine = new Map<number, string>();
   /** Set for jobs with ranks on other hosts: the local address they reach us at. */
   private localAddress: string | null = null;
+  private tls: TlsMaterial | null = null;
 
   constructor(private readonly opts: JobOptions) {}
 
@@ -74,11 +79,13 @@ class Job {
       const remoteHost = this.opts.plan.find((p) => this.opts.launchKind(p.host) !== 'local')?.host;
       if (remoteHost) this.localAddress = await localAddressToward(remoteHost);
       const useTcp = this.opts.forceTcp || this.localAddress !== null;
+      if (this.opts.tls) this.tls = createJobCertificate(this.jobDir);
       this.coordinator = await Coordinator.start({
         size: this.opts.plan.length,
         secret: this.secret,
         unixPath: useTcp ? undefined : join(this.jobDir, 'coordinator.sock'),
         tcpHost: useTcp ? (this.localAddress ?? '127.0.0.1') : undefined,
+        tls: this.tls ?? undefined,
         events: {
           onAbort: (rank, code, reason) => this.fail(rank, code, `called abort(${code}): ${reason}`),
           onError: (rank, message) => this.errors.set(rank, message),
@@ -104,7 +111,7 @@ class Job {
 
   private coordinatorUrl(): string {
     const addr = this.coordinator.listener.addresses;
-    return addr.unix ? `ws+unix://${addr.unix}:/` : `ws://${addr.tcp!.host}:${addr.tcp!.port}/`;
+    return urlOf(addr, true);
   }
 
   /** What every rank is told about the job, whichever way it starts. */
@@ -122,6 +129,7 @@ class Job {
     };
     if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
     if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
+    if (this.tls) env.TSMPI_TLS = '1';
     return env;
   }
 
@@ -139,7 +147,7 @@ class Job {
               rank: place.rank,
               host: place.host,
               argv: [...nodeArgs, program, ...this.opts.scriptArgs],
-              env: { ...process.env, ...env, TSMPI_SECRET: this.secret },
+              env: { ...process.env, ...env, ...this.localSecrets() },
               cwd: this.opts.cwd,
               withStdin,
             })
@@ -150,13 +158,25 @@ class Job {
               argv: [...nodeArgs, BOOT_SCRIPT, program, ...this.opts.scriptArgs],
               env,
               cwd: this.opts.cwd,
-              secret: this.secret,
+              preamble: this.remotePreamble(),
               withStdin,
             });
       this.ranks.push(proc);
       this.alive.add(place.rank);
       if (proc.stdin) process.stdin.pipe(proc.stdin);
     }
+  }
+
+  /** The secret (and TLS key) for a rank on this host: in its environment, never on a command line. */
+  private localSecrets(): Record<string, string> {
+    const tls = this.tls ? encodeTls(this.tls) : null;
+    return { TSMPI_SECRET: this.secret, ...(tls ? { TSMPI_TLS_KEY: tls.key, TSMPI_TLS_CERT: tls.cert } : {}) };
+  }
+
+  /** The same for a rank on another host: lines on its standard input, read by the boot script. */
+  private remotePreamble(): string {
+    const tls = this.tls ? encodeTls(this.tls) : null;
+    return `${this.secret}\n${tls ? `${tls.key} ${tls.cert}\n` : ''}`;
   }
 
   private wireUpTimedOut(): void {

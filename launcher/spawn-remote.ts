@@ -16,8 +16,9 @@ export interface RemoteSpawnOptions {
   /** Variables to set for the rank (only these: the remote host has its own environment). */
   env: Record<string, string>;
   cwd: string;
-  secret: string;
-  /** Forward the launcher's standard input after the secret (rank 0). */
+  /** Lines written to standard input before anything else: the secret (and TLS key). */
+  preamble: string;
+  /** Forward the launcher's standard input after the preamble (rank 0). */
   withStdin: boolean;
 }
 
@@ -77,7 +78,7 @@ function startRemote(command: string, args: string[], opts: RemoteSpawnOptions):
     cleanup: true,
   });
   child.stdin?.on('error', () => {});
-  child.stdin?.write(`${opts.secret}\n`);
+  child.stdin?.write(opts.preamble);
   if (!opts.withStdin) child.stdin?.end();
   const exited = child.then(
     (r) => ({ code: r.exitCode ?? (r.signal ? null : 1), signal: (r.signal as NodeJS.Signals | undefined) ?? null }),

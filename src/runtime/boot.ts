@@ -1,6 +1,6 @@
 /**
  * The entry point of a rank started on another host (over ssh or srun). The job
- * secret arrives as the first line of standard input — never on a command line,
+ * secret (and with --tls the job's TLS key) arrives on the first lines of standard input — never on a command line,
  * where `ps` would show it — and the rest of standard input belongs to the program.
  * Then the program itself is loaded, with `process.argv` as if it had been started
  * directly.
@@ -22,7 +22,7 @@ function readSecretLine(): string {
     }
     if (n === 0 || one[0] === 0x0a) break;
     bytes.push(one[0]);
-    if (bytes.length > 256) throw new Error('tsmpi: malformed job secret on standard input');
+    if (bytes.length > 16384) throw new Error('tsmpi: malformed job secret on standard input');
   }
   return Buffer.from(bytes).toString('utf8').trim();
 }
@@ -33,5 +33,11 @@ if (!program) {
   process.exit(2);
 }
 process.env.TSMPI_SECRET = readSecretLine();
+if (process.env.TSMPI_TLS === '1') {
+  // With --tls the second line carries the job's TLS key and certificate (base64).
+  const [key, cert] = readSecretLine().split(' ');
+  process.env.TSMPI_TLS_KEY = key;
+  process.env.TSMPI_TLS_CERT = cert;
+}
 process.argv.splice(1, 1);
 await import(pathToFileURL(program).href);

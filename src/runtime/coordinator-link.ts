@@ -50,8 +50,9 @@ export class CoordinatorLink {
     rank: number,
     onMessage: (msg: CoordinatorToRank) => void,
     onLost: () => void,
+    tlsCert?: string,
   ): Promise<CoordinatorLink> {
-    const conn = await connectAuthenticated(url, { secret, from: `rank:${rank}`, to: 'coordinator', maxPayload: 64 << 20 });
+    const conn = await connectAuthenticated(url, { secret, from: `rank:${rank}`, to: 'coordinator', maxPayload: 64 << 20, tlsCert });
     return new CoordinatorLink(conn, onMessage, onLost);
   }
 

@@ -9,7 +9,7 @@ import { Comm, Group, type CommRuntime } from '../comm/comm.js';
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
-import { Listener } from '../transport/listener.js';
+import { Listener, type TlsMaterial } from '../transport/listener.js';
 import { Transport, type PeerAddress } from '../transport/transport.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { hold, release } from './keepalive.js';
@@ -30,6 +30,7 @@ interface LaunchInfo {
   jobDir: string | null;
   useUnix: boolean;
   bindAddress: string | null;
+  tls: TlsMaterial | null;
 }
 
 class Runtime implements CommRuntime {
@@ -112,6 +113,7 @@ class Runtime implements CommRuntime {
       self: `rank:${launch.rank}`,
       unixPath: launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined,
       tcpHost: launch.bindAddress ?? undefined,
+      tls: launch.tls ?? undefined,
       maxPayload: MAX_MESSAGE_BYTES,
       onConnection: (ws, from) => {
         if (transportRef.t) transportRef.t.accept(ws, from);
@@ -128,6 +130,7 @@ class Runtime implements CommRuntime {
       host: launch.host,
       useUnix: launch.useUnix,
       maxPayload: MAX_MESSAGE_BYTES,
+      tlsCert: launch.tls?.cert,
       listener: this.listener,
       onFrame: (peer, frame) => engineRef.e!.onFrame(peer, frame),
       onPeerLost: (peer, reason) => engineRef.e!.peerFailed(peer, reason),
@@ -141,6 +144,7 @@ class Runtime implements CommRuntime {
       launch.rank,
       (msg) => this.onCoordinatorMessage(msg),
       () => lostLauncher(launch.rank, launch.jobDir),
+      launch.tls?.cert,
     );
     const table = this.link.next('table');
     const address: PeerAddress = { host: launch.host, ...this.listener.addresses };
@@ -264,8 +268,11 @@ function readLaunchInfo(): LaunchInfo | null {
   const env = process.env;
   if (env.TSMPI_RANK === undefined || !env.TSMPI_COORD) return null;
   const secret = env.TSMPI_SECRET ?? '';
-  // The secret is not for the user's program or anything it spawns.
+  const tls = env.TSMPI_TLS_KEY && env.TSMPI_TLS_CERT ? { key: fromBase64(env.TSMPI_TLS_KEY), cert: fromBase64(env.TSMPI_TLS_CERT) } : null;
+  // The secret and the TLS key are not for the user's program or anything it spawns.
   delete env.TSMPI_SECRET;
+  delete env.TSMPI_TLS_KEY;
+  delete env.TSMPI_TLS_CERT;
   const transport = env.TSMPI_TRANSPORT ?? 'auto';
   return {
     rank: Number(env.TSMPI_RANK),
@@ -276,7 +283,12 @@ function readLaunchInfo(): LaunchInfo | null {
     jobDir: env.TSMPI_JOBDIR ?? null,
     useUnix: transport !== 'tcp',
     bindAddress: transport === 'tcp' || env.TSMPI_BIND ? (env.TSMPI_BIND ?? '127.0.0.1') : null,
+    tls,
   };
+}
+
+function fromBase64(text: string): string {
+  return Buffer.from(text, 'base64').toString('utf8');
 }
 
 /**

@@ -6,6 +6,7 @@
  * nothing is dropped after a short handshake timeout.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { rmSync } from 'node:fs';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -19,6 +20,8 @@ export interface ListenerOptions {
   unixPath?: string;
   /** Listen on this TCP address (port chosen by the system). */
   tcpHost?: string;
+  /** Serve the TCP listener over TLS with the job's certificate (`--tls`). */
+  tls?: TlsMaterial;
   maxPayload: number;
   handshakeTimeoutMs?: number;
   /** An authenticated connection from the client that named itself `from`. */
@@ -27,10 +30,16 @@ export interface ListenerOptions {
   onRefused?(reason: string, remote: string): void;
 }
 
+/** The job's TLS key and self-signed certificate (PEM); clients trust exactly this certificate. */
+export interface TlsMaterial {
+  key: string;
+  cert: string;
+}
+
 /** Where a listener can be reached. */
 export interface ListenAddresses {
   unix?: string;
-  tcp?: { host: string; port: number };
+  tcp?: { host: string; port: number; tls?: boolean };
 }
 
 /** The URL a client uses to reach `addr`, preferring the Unix socket when allowed. */
@@ -38,7 +47,7 @@ export function urlOf(addr: ListenAddresses, useUnix: boolean): string {
   if (useUnix && addr.unix) return `ws+unix://${addr.unix}:/`;
   if (addr.tcp) {
     const host = addr.tcp.host.includes(':') ? `[${addr.tcp.host}]` : addr.tcp.host;
-    return `ws://${host}:${addr.tcp.port}/`;
+    return `${addr.tcp.tls ? 'wss' : 'ws'}://${host}:${addr.tcp.port}/`;
   }
   if (addr.unix) return `ws+unix://${addr.unix}:/`;
   throw new Error('endpoint has no address');
@@ -70,23 +79,29 @@ export class Listener {
     if (opts.unixPath) {
       const path = opts.unixPath;
       rmSync(path, { force: true });
-      await listener.listen((server, ready) => server.listen(path, ready));
+      await listener.listen(false, (server, ready) => server.listen(path, ready));
       listener.addresses.unix = path;
     }
     if (opts.tcpHost) {
       const host = opts.tcpHost;
-      const server = await listener.listen((s, ready) => s.listen(0, host, ready));
+      const server = await listener.listen(!!opts.tls, (s, ready) => s.listen(0, host, ready));
       const address = server.address();
-      if (address && typeof address === 'object') listener.addresses.tcp = { host, port: address.port };
+      if (address && typeof address === 'object') listener.addresses.tcp = { host, port: address.port, ...(opts.tls ? { tls: true } : {}) };
     }
     return listener;
   }
 
-  private listen(bind: (server: Server, ready: () => void) => void): Promise<Server> {
-    const server = createServer((_req, res) => {
+  private listen(tls: boolean, bind: (server: Server, ready: () => void) => void): Promise<Server> {
+    const notFound = (_req: IncomingMessage, res: import('node:http').ServerResponse) => {
       res.writeHead(404).end();
-    });
-    server.on('connection', (socket: Duplex) => this.armHandshakeTimer(socket));
+    };
+    const timeout = this.opts.handshakeTimeoutMs ?? 5000;
+    const server: Server = tls
+      ? createTlsServer({ key: this.opts.tls!.key, cert: this.opts.tls!.cert, handshakeTimeout: timeout }, notFound)
+      : createServer(notFound);
+    // Over TLS the upgrade arrives on the TLS socket, so the timer starts once TLS is up
+    // (the TLS handshake has its own timeout).
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Duplex) => this.armHandshakeTimer(socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.servers.push(server);
     return new Promise((resolve, reject) => {

@@ -25,6 +25,8 @@ export interface TransportOptions {
   /** Use Unix sockets between ranks on one host (false forces TCP, for tests). */
   useUnix: boolean;
   maxPayload: number;
+  /** The job's TLS certificate when TCP connections use TLS (`--tls`). */
+  tlsCert?: string;
   listener: Listener;
   onFrame(peer: number, frame: Frame): void;
   onPeerLost(peer: number, reason: string): void;
@@ -137,6 +139,7 @@ export class Transport {
       from: `rank:${this.opts.rank}`,
       to: `rank:${peer}`,
       maxPayload: this.opts.maxPayload,
+      tlsCert: this.opts.tlsCert,
     }).then(
       (conn) => this.connected(peer, link, conn),
       (err: Error) => {

@@ -73,6 +73,17 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     for (let rank = 0; rank < 4; rank++) expect(r.stdout).toMatch(new RegExp(`rank ${rank}: secret on none of \\d+ command lines`));
   });
 
+  it('--tls encrypts the job: wss everywhere, no plaintext answers, and the job still works', async () => {
+    const r = await tsmpiexec([...hostArg(), '--tls', '-n', '4', program('tls-check.ts')]);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).sort((a, b) => (a.rank as number) - (b.rank as number));
+    expect(all.map((a) => a.scheme)).toEqual(['wss', 'wss', 'wss', 'wss']);
+    expect(all.every((a) => a.total === 6)).toBe(true);
+    expect(all[0].plaintextGotHttp).toBe(false);
+    expect(all[3].bigOk).toBe(true);
+  });
+
   it('maps by node and reads an Open MPI hostfile', async () => {
     const file = join(scratch, 'hosts');
     writeFileSync(file, `# two hosts\n${SSH_HOSTS[0]} slots=2\n\n${SSH_HOSTS[1]} slots=2 max_slots=4\n`);
