@@ -1,0 +1,45 @@
+// Collectives, reduction operators and communicators end to end: one comprehensive
+// program (test/programs/coll-suite.ts) run under tsmpiexec at every world size from 1 to
+// 9 and 16; its splits add sub-communicators of sizes 6 and 10. The program checks every
+// result against a serial computation and prints one "ok" line per check from rank 0.
+import { describe, expect, it } from 'vitest';
+import { program, TRANSPORTS, tsmpiexec } from '../helpers/tsmpiexec.js';
+
+const CHECKS = [
+  'every collective × every root × every value kind on world',
+  'every collective × every root × every value kind on a dup',
+  'every collective × every root × every value kind on splits by rank % 2',
+  'every collective × every root × every value kind on splits by rank < k',
+  'bcast of every value kind',
+  'dup, split with keys and UNDEFINED, splitType and traffic isolation',
+  'allreduce just below and above the ring threshold, with message counts',
+  'reduceScatter just below and above the ring threshold, with message counts',
+  'scan and exscan just below and above the linear threshold, with message counts',
+  'alltoall pairwise and Bruck around their thresholds, with message counts',
+  'allgatherv inline and ring around the inline threshold, with message counts',
+  'message counts of dissemination barrier, binomial trees and recursive doubling',
+  'every built-in op on numbers, bigints, booleans, arrays and typed arrays',
+  'MAXLOC and MINLOC with ties keep the lowest index',
+  'non-commutative Op.create folded in rank order',
+  'allreduce bit-identical on every rank',
+  'typed-array views as inputs, and inputs left unchanged',
+  '50 collectives started without awaiting, then awaited together',
+  'ERR_ROOT, ERR_COUNT, ERR_COMM and ERR_ARG without leaving a rank hanging',
+];
+
+/** World sizes per transport: every size on the default transport, a few on TCP. */
+const SIZES: Record<string, number[]> = { unix: [1, 2, 3, 4, 5, 7, 8, 9, 16], tcp: [3, 8] };
+
+describe.each(TRANSPORTS)('collectives over $name', ({ name, env }) => {
+  it.each(SIZES[name] ?? [4])(
+    'passes every check with -n %i',
+    async (n) => {
+      // --timeout makes a hang fail with each rank's pending operations instead of silence.
+      const r = await tsmpiexec(['-n', String(n), '--timeout', '150', program('coll-suite.ts')], { env, timeoutMs: 180_000 });
+      if (r.exitCode !== 0) console.error(r.stderr);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout.trim().split('\n')).toEqual(CHECKS.map((c) => `ok ${c}`));
+    },
+    200_000,
+  );
+});
