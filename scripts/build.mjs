@@ -3,20 +3,25 @@
 // modules — plus TypeScript declarations for users' editors and `tsc`.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-rmSync('dist', { recursive: true, force: true });
+// Build beside dist/ and swap it in at the end, so jobs that are running while a
+// build happens never find dist/ half-written.
+const out = `dist.building-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
 await Promise.all([
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', packages: 'external' }),
-  build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: 'dist/rank-boot.js', packages: 'external' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.js`, packages: 'external' }),
+  build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: `${out}/rank-boot.js`, packages: 'external' }),
   build({
     ...common,
     entryPoints: ['launcher/main.ts'],
-    outfile: 'dist/launcher.js',
+    outfile: `${out}/launcher.js`,
     packages: 'external',
     define: { TSMPI_VERSION: JSON.stringify(pkg.version) },
   }),
 ]);
-execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', out], { stdio: 'inherit' });
+rmSync('dist', { recursive: true, force: true });
+renameSync(out, 'dist');

@@ -109,21 +109,23 @@ async function ssendWaitsForReceive(): Promise<void> {
     if (rank === 0) {
       const t0 = wtime();
       await world.ssend('sync', 1, 11);
-      const waited = wtime() - t0;
+      const completedAt = wtime();
       const postedAt = await world.recv<number>(1, 12);
-      const doneAt = wtime();
-      check(waited >= 0.25, `ssend completed after ${waited.toFixed(3)} s, before the receive was posted`);
-      check(doneAt >= postedAt, 'ssend completed before the receive was posted');
-      const t1 = wtime();
+      // Rank 1 sleeps 400 ms before it posts the receive.
+      check(completedAt - t0 >= 0.25, `ssend completed after ${(completedAt - t0).toFixed(3)} s, before the receive was posted`);
+      check(completedAt >= postedAt - 0.01, 'ssend completed before the receive was posted');
+      // A small standard send completes before its receive is posted: the receiver
+      // posts it only after hearing that the send completed.
       await world.send('standard', 1, 13);
-      check(wtime() - t1 < 0.25, 'a small standard send waited for its receive');
+      await world.send('sent', 1, 14);
     } else if (rank === 1) {
       await new Promise((r) => setTimeout(r, 400));
       const postedAt = wtime();
       const got = await world.recv(0, 11);
       check(got === 'sync', 'ssend payload');
       await world.send(postedAt, 0, 12);
-      await new Promise((r) => setTimeout(r, 400));
+      const heard = await Promise.race([world.recv(0, 14), new Promise((r) => setTimeout(() => r('timeout'), 20_000).unref())]);
+      check(heard === 'sent', 'a small standard send waited for its receive');
       check((await world.recv(0, 13)) === 'standard', 'standard payload');
     }
   } else {
