@@ -4,19 +4,10 @@
  * and join arrays, never to encode them.
  */
 
+import type { TypedArray } from '../codec/dtype.js';
+
 /** Every typed-array type a collective or an operator accepts (a Buffer is a Uint8Array). */
-export type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+export type { TypedArray };
 
 /**
  * The one structural view of a typed array the helpers work through: the union
