@@ -16,6 +16,8 @@ export { Op, SUM, PROD, MAX, MIN, LAND, LOR, LXOR, BAND, BOR, BXOR, MAXLOC, MINL
 export type { TypedArray } from './codec/dtype.js';
 export { Request } from './p2p/request.js';
 export { Status } from './p2p/status.js';
+export { Win, type LockKind } from './rma/window.js';
+export { Pool, TaskError, type MapOptions, type TaskTable } from './pool/pool.js';
 
 /**
  * Initializes tsmpi and resolves the world communicator. Without tsmpiexec the world

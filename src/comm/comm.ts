@@ -11,6 +11,7 @@ import { MAX, SUM, type Op } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
+import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
 import { checkDest, checkRecvTag, checkRoot, checkSendTag, checkSource } from './validate.js';
 
@@ -398,6 +399,13 @@ export class Comm {
     this.freed = true;
   }
 
+  /**
+   * Creates a one-sided window over `memory` (collective): every rank may then put,
+   * get and accumulate into every rank's window. See `Win`.
+   */
+  createWindow<A extends TypedArray>(memory: A): Promise<Win<A>> {
+    return createWindow(this, memory);
+  }
 }
 
 function procNullStatus(): Status {
