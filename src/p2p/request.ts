@@ -105,7 +105,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   }
 
   private settle(): Promise<T> {
-    if (this.done) return this.failed ? Promise.reject(this.error) : Promise.resolve(this.value as T);
+    if (this.done) return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
     hold();
     return new Promise<T>((resolve, reject) => {
       this.waiters.push(() => {
@@ -197,6 +197,30 @@ export class Request<T = unknown> implements PromiseLike<T> {
     }
     return done;
   }
+}
+
+/**
+ * A loop of awaits on operations that complete at once (sends to PROC_NULL, small
+ * sends, operations on one's own window) would otherwise run on microtasks only and
+ * starve the event loop — and with it every message and every passive-target RMA
+ * request this rank must serve. So every YIELD_EVERY such awaits in a row, the next
+ * one resolves after a turn of the event loop. Most awaits still cost no turn.
+ */
+const YIELD_EVERY = 32;
+let immediateAwaits = 0;
+let turnNoted = false;
+
+function yieldingResolve<T>(value: T): Promise<T> {
+  if (!turnNoted) {
+    turnNoted = true;
+    setImmediate(() => {
+      immediateAwaits = 0;
+      turnNoted = false;
+    });
+  }
+  if (++immediateAwaits < YIELD_EVERY) return Promise.resolve(value);
+  immediateAwaits = 0;
+  return new Promise((resolve) => setImmediate(() => resolve(value)));
 }
 
 // Plain promises can be mixed with requests; their state is learned by watching them.

@@ -173,6 +173,7 @@ class Runtime implements CommRuntime {
    */
   describePending(): string[] {
     const lines = [...this.collectives].map((c) => c.description);
+    if (this.phase === 'finalizing') lines.push('finalize (waiting for the other ranks to finalize)');
     for (const op of this.engine.pendingOps()) {
       const comm = this.comms.get(op.ctx);
       if (!comm) continue;

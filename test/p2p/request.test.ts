@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { UNDEFINED } from '../../src/constants.js';
+import { Request } from '../../src/p2p/request.js';
+import { Status } from '../../src/p2p/status.js';
+
+describe('Request', () => {
+  it('is thenable and fills a status on wait', async () => {
+    const req = new Request<number>();
+    const status = new Status();
+    const waited = req.wait(status);
+    const s = new Status();
+    s.source = 3;
+    s.tag = 9;
+    req.complete(42, s);
+    expect(await waited).toBe(42);
+    expect(status.source).toBe(3);
+    expect(status.tag).toBe(9);
+    expect(await req).toBe(42);
+    expect(req.active).toBe(false);
+  });
+
+  it('test never blocks and collects once complete', () => {
+    const req = new Request<string>();
+    expect(req.test()).toEqual([false, undefined]);
+    expect(req.active).toBe(true);
+    req.complete('x');
+    expect(req.test()).toEqual([true, 'x']);
+    expect(req.active).toBe(false);
+  });
+
+  it('cancel completes with status.cancelled only when the hook cancels', async () => {
+    const cancellable = new Request<number>(() => true);
+    cancellable.cancel();
+    const status = new Status();
+    expect(await cancellable.wait(status)).toBeUndefined();
+    expect(status.cancelled).toBe(true);
+    const matched = new Request<number>(() => false);
+    matched.cancel();
+    expect(matched.test()[0]).toBe(false);
+  });
+
+  it('waitany, waitsome, testany, testsome and testall follow MPI', async () => {
+    const a = new Request<number>();
+    const b = new Request<number>();
+    const c = new Request<number>();
+    expect(Request.testany([a, b])).toEqual([UNDEFINED, false, undefined]);
+    expect(Request.testall([a, b])).toEqual([false, undefined]);
+    b.complete(2);
+    expect(await Request.waitany([a, b, c])).toEqual([1, 2]);
+    expect(b.active).toBe(false);
+    const some = Request.waitsome([a, b, c]);
+    a.complete(1);
+    c.complete(3);
+    expect((await some).sort()).toEqual([0, 2]);
+    expect(Request.testsome([a, b, c])).toEqual([]);
+    expect(Request.testany([a, b, c])).toEqual([UNDEFINED, true, undefined]);
+    expect(await Request.waitany([a, b, c])).toEqual([UNDEFINED, undefined]);
+    expect(await Request.waitall([Request.completed(7), Promise.resolve(8)])).toEqual([7, 8]);
+  });
+
+  it('a failed request rejects only when someone waits', async () => {
+    const req = Request.failedWith<number>(new Error('boom'));
+    await expect(req.wait()).rejects.toThrow('boom');
+  });
+
+  it('a loop of awaits on completed requests still lets the event loop run', async () => {
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    let spins = 0;
+    while (!ticked && spins < 10_000) {
+      await Request.completed(spins);
+      spins++;
+    }
+    expect(ticked).toBe(true);
+    expect(spins).toBeLessThan(100);
+  });
+});
