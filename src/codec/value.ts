@@ -19,6 +19,7 @@
 import { mpiError } from '../errors.js';
 import { bytesOf, bytesPerElement, dtypeName, dtypeOf, elementCount, fromBytes, isDtype } from './dtype.js';
 import { decodeStructured, encodeStructured } from './structured.js';
+import { inspect } from './inspect.js';
 
 /** Payload type of a structured value encoded with MessagePack. */
 export const PTYPE_VALUE = 0;
@@ -52,6 +53,16 @@ export function encode(value: unknown): Encoded {
   const dtype = dtypeOf(value);
   if (dtype !== 0) return { ptype: dtype, bytes: bytesOf(value as ArrayBufferView | ArrayBuffer) };
   return { ptype: PTYPE_VALUE, bytes: encodeStructured(value) };
+}
+
+/**
+ * Throws ERR_ARG, as `encode` would, if `value` cannot be sent — without encoding it.
+ * Collectives call it on every rank, so a bad value fails everywhere instead of
+ * failing on the one rank that encodes it and leaving the others waiting.
+ */
+export function checkSendable(value: unknown): void {
+  if (value === undefined || dtypeOf(value) !== 0) return;
+  inspect(value);
 }
 
 /**

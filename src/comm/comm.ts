@@ -5,9 +5,10 @@
 import * as coll from '../coll/select.js';
 import type { CollEndpoint } from '../coll/endpoint.js';
 import type { TypedArray } from '../codec/dtype.js';
+import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
 import { mpiError } from '../errors.js';
-import { MAX, SUM, type Op } from '../ops.js';
+import { MAX, Op, SUM } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
@@ -224,50 +225,59 @@ export class Comm {
 
   /** Broadcasts `data` from `root`; every rank resolves the root's value. */
   async bcast<T>(data: T, root = 0): Promise<T> {
+    checkSendable(data);
     checkRoot(root, this.size);
     return this.collective('bcast', (ep, tag) => coll.bcast(ep, data, root, tag));
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
   async gather<T>(data: T, root = 0): Promise<T[] | null> {
+    checkSendable(data);
     checkRoot(root, this.size);
     return this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag));
   }
 
   /** The root passes `size` items; rank i resolves item i. */
   async scatter<T>(data: T[] | null, root = 0): Promise<T> {
+    if (data !== null && data !== undefined) checkSendable(data);
     checkRoot(root, this.size);
     return this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag));
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */
   async allgather<T>(data: T): Promise<T[]> {
+    checkSendable(data);
     return this.collective('allgather', (ep, tag) => coll.allgather(ep, data, tag));
   }
 
   /** Item i of `data` goes to rank i; resolves what each rank sent to this one, in rank order. */
   async alltoall<T>(data: T[]): Promise<T[]> {
+    checkSendable(data);
     return this.collective('alltoall', (ep, tag) => coll.alltoall(ep, data, tag));
   }
 
   /** Combines every rank's `data` with `op` at `root` (in rank order); null on other ranks. */
   async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
+    checkReduction(data, op);
     checkRoot(root, this.size);
     return this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag));
   }
 
   /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
   async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
+    checkReduction(data, op);
     return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */
   async scan<T>(data: T, op: Op = SUM): Promise<T> {
+    checkReduction(data, op);
     return this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag));
   }
 
   /** Exclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_(i-1); null on rank 0. */
   async exscan<T>(data: T, op: Op = SUM): Promise<T | null> {
+    checkReduction(data, op);
     return this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag));
   }
 
@@ -406,6 +416,20 @@ export class Comm {
   createWindow<A extends TypedArray>(memory: A): Promise<Win<A>> {
     return createWindow(this, memory);
   }
+}
+
+/**
+ * What every rank checks of its own contribution before a reduction starts: that it
+ * can be sent and that a built-in op can combine it. A bad value passed on every rank
+ * then fails on every rank, instead of on the one rank that first touches it while
+ * the others wait for it.
+ */
+function checkReduction(data: unknown, op: Op): void {
+  if (!(op instanceof Op)) throw mpiError('ERR_OP', `not a reduction operator: ${String(op)}`);
+  checkSendable(data);
+  if (!op.builtin) return; // a user's function may have side effects: never call it for a check
+  const probe = ArrayBuffer.isView(data) && !(data instanceof DataView) ? (data as TypedArray).subarray(0, Math.min(1, (data as TypedArray).length)) : data;
+  op.apply(probe, probe);
 }
 
 function procNullStatus(): Status {

@@ -126,6 +126,7 @@ class Runtime implements CommRuntime {
     const engineRef: { e: P2PEngine | null } = { e: null };
     this.transport = new Transport({
       rank: launch.rank,
+      size: launch.size,
       secret: launch.secret,
       host: launch.host,
       useUnix: launch.useUnix,
@@ -134,6 +135,7 @@ class Runtime implements CommRuntime {
       listener: this.listener,
       onFrame: (peer, frame) => engineRef.e!.onFrame(peer, frame),
       onPeerLost: (peer, reason) => engineRef.e!.peerFailed(peer, reason),
+      onRefused: (reason) => process.stderr.write(`tsmpi: rank ${launch.rank} refused a connection: ${reason}\n`),
     });
     transportRef.t = this.transport;
     this.engine = new P2PEngine(launch.rank, this.transport);

@@ -22,8 +22,11 @@ function hmac(secret: string, text: string): string {
 }
 
 function sameHex(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  return timingSafeEqual(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  // Compare bytes, not characters: header values may carry any latin1 byte, and a
+  // string of the right length can still be a different number of UTF-8 bytes.
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** Creates a new job secret: 256 random bits, hex encoded. */

@@ -102,7 +102,17 @@ export class Listener {
     // Over TLS the upgrade arrives on the TLS socket, so the timer starts once TLS is up
     // (the TLS handshake has its own timeout).
     server.on(tls ? 'secureConnection' : 'connection', (socket: Duplex) => this.armHandshakeTimer(socket));
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        this.upgrade(req, socket, head);
+      } catch (err) {
+        // Whatever a client sends, it must never take this process down.
+        this.refuse(`bad handshake: ${(err as Error).message}`, socket);
+      }
+    });
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      this.refuse(`malformed request (${err.code ?? err.message})`, socket);
+    });
     this.servers.push(server);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -133,13 +143,18 @@ export class Listener {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const verdict = this.auth.verify(req.headers);
     if (!verdict.ok) {
-      this.opts.onRefused?.(verdict.reason, remoteOf(socket));
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-      socket.destroy();
+      this.refuse(verdict.reason, socket);
       return;
     }
     this.disarm(socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.opts.onConnection(ws, verdict.from));
+  }
+
+  private refuse(reason: string, socket: Duplex): void {
+    this.opts.onRefused?.(reason, remoteOf(socket));
+    this.disarm(socket);
+    if (socket.writable) socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+    socket.destroy();
   }
 
   /** Stops listening and removes the Unix socket file. */

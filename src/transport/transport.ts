@@ -20,6 +20,8 @@ export interface PeerAddress extends ListenAddresses {
 
 export interface TransportOptions {
   rank: number;
+  /** Number of ranks in the job (known before the address table arrives). */
+  size: number;
   secret: string;
   host: string;
   /** Use Unix sockets between ranks on one host (false forces TCP, for tests). */
@@ -30,6 +32,8 @@ export interface TransportOptions {
   listener: Listener;
   onFrame(peer: number, frame: Frame): void;
   onPeerLost(peer: number, reason: string): void;
+  /** An authenticated client that is not a peer, for the log. */
+  onRefused?(reason: string): void;
 }
 
 type Pending = { fields: FrameFields; payload?: Uint8Array; done?: (err?: Error) => void };
@@ -59,7 +63,8 @@ export class Transport {
   /** Accepts an authenticated incoming connection from `from` (`rank:N`). */
   accept(ws: WebSocket, from: string): void {
     const peer = Number(from.slice(5));
-    if (!from.startsWith('rank:') || !Number.isInteger(peer) || peer < 0 || peer === this.opts.rank) {
+    if (!from.startsWith('rank:') || !Number.isInteger(peer) || peer < 0 || peer >= this.opts.size || peer === this.opts.rank) {
+      this.opts.onRefused?.(`client ${JSON.stringify(from).slice(0, 40)} is no rank of this job`);
       ws.terminate();
       return;
     }
