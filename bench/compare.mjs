@@ -1,0 +1,256 @@
+// bench/compare (`npm run bench:compare`): the raw-ws floor, Open MPI through mpi4py and
+// tsmpi measured in one go, each measurement repeated and its median taken, then every
+// target of issue 5 as a ratio within this run. Prints the tables and writes bench/RESULTS.md.
+//
+//   node bench/compare.mjs [--reps 5] [--only latency,bw,allreduce,coll8,startup]
+//                          [--quick] [--startup-n 8,32,64] [--no-ompi] [--out FILE] [--no-write]
+//
+// --quick: one repetition and start-up at -n 8 only — a smoke run of minutes, not a result.
+// Repetitions are interleaved (every job once, then every job again, in reverse order), so
+// a noisy minute on this shared machine spreads over all implementations instead of one.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { ANCHOR, ROOT, findPython, hasAnchor, hasMpiexec, mpiexecVersion, runMpi, runProcess, runTsmpi, tail } from './launch.mjs';
+import { evaluate, parseRecords, renderResults, sideBySideTable, summarize, tally, targetSpecs, targetTable } from './report.mjs';
+
+const GROUPS = ['latency', 'bw', 'allreduce', 'coll8', 'startup'];
+const TRANSPORTS = ['unix', 'tcp'];
+
+// ---- options ----------------------------------------------------------------------
+
+function parseArgs(argv) {
+  const opts = { reps: 5, groups: GROUPS, startupNs: [8, 32, 64], ompi: true, out: join(ROOT, 'bench', 'RESULTS.md'), write: true };
+  let quick = false;
+  let repsGiven = false;
+  let nsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--reps') (opts.reps = positive(value(), flag)), (repsGiven = true);
+    else if (flag === '--only') opts.groups = value().split(',');
+    else if (flag === '--quick') quick = true;
+    else if (flag === '--startup-n') (opts.startupNs = value().split(',').map((s) => positive(s, flag))), (nsGiven = true);
+    else if (flag === '--no-ompi') opts.ompi = false;
+    else if (flag === '--out') opts.out = value();
+    else if (flag === '--no-write') opts.write = false;
+    else if (flag === '--help') usage(0);
+    else usage(2, `unknown option ${argv[i]}`);
+  }
+  if (quick && !repsGiven) opts.reps = 1;
+  if (quick && !nsGiven) opts.startupNs = [8];
+  for (const g of opts.groups) if (!GROUPS.includes(g)) usage(2, `unknown group ${g} (known: ${GROUPS.join(', ')})`);
+  return opts;
+}
+
+function positive(text, flag) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) usage(2, `${flag} needs positive integers, got ${text}`);
+  return n;
+}
+
+function usage(code, why) {
+  if (why) process.stderr.write(`bench/compare: ${why}\n`);
+  process.stderr.write(
+    'usage: node bench/compare.mjs [--reps 5] [--only latency,bw,allreduce,coll8,startup] [--quick]\n' +
+      '                              [--startup-n 8,32,64] [--no-ompi] [--out FILE] [--no-write]\n',
+  );
+  process.exit(code);
+}
+
+// ---- the jobs: one program run each, returning tagged records ----------------------
+
+/** A job's records, tagged with who measured them over what; a failure becomes a note. */
+function tagged(res, label, impl, transport, notes) {
+  if (res.code !== 0) notes.push(`${label} failed (exit ${res.code}${res.signal ? `, ${res.signal}` : ''}): ${tail(res.stderr)}`);
+  return parseRecords(res.stdout).map((r) => ({ ...r, impl, transport, mode: r.mode ?? 'buffer' }));
+}
+
+/**
+ * The floor, one process per transport and kind (as every tsmpi figure comes from its own
+ * job): how long a process has been ping-ponging changes its latency on this VM, so no
+ * figure may sit later in a process than the tsmpi figure it is compared with.
+ */
+function floorJobs(groups) {
+  const kinds = [];
+  // 1 B pairs with Open MPI's smallest latency; 8 B is the target's size.
+  if (groups.includes('latency') || groups.includes('coll8')) kinds.push(['latency', ['--sizes', '1,8', '--bw-sizes', '']]);
+  if (groups.includes('bw')) kinds.push(['bandwidth', ['--sizes', '', '--bw-sizes', '1M,4M']]);
+  return TRANSPORTS.flatMap((t) =>
+    kinds.map(([kind, args]) => ({
+      label: `floor (raw ws) ${t} ${kind}`,
+      async run(notes) {
+        const res = await runProcess(process.execPath, [join(ROOT, 'bench', 'floor.mjs'), '--transport', t, ...args], { timeoutSec: 600 });
+        if (res.code !== 0) notes.push(`floor ${t} ${kind} failed (exit ${res.code}): ${tail(res.stderr)}`);
+        return parseRecords(res.stdout).map((r) => ({ ...r, impl: 'floor' }));
+      },
+    })),
+  );
+}
+
+function tsmpiJobs(groups) {
+  const jobs = [];
+  const add = (transport, n, bench, args) =>
+    jobs.push({
+      label: `tsmpi ${transport} ${bench} -n ${n} ${args.join(' ')}`,
+      run: async (notes) => tagged(await runTsmpi(n, `bench/${bench}.ts`, args, { transport, timeoutSec: 600 }), `tsmpi ${transport} ${bench} -n ${n}`, 'tsmpi', transport, notes),
+    });
+  for (const t of TRANSPORTS) {
+    if (groups.includes('latency') || groups.includes('coll8')) add(t, 2, 'latency', ['--sizes', '1,8']);
+    if (groups.includes('bw')) add(t, 2, 'bw', ['--sizes', '1M,4M']);
+    if (groups.includes('allreduce')) add(t, 2, 'allreduce', ['--sizes', '8M', '--mode', 'buffer']);
+    const n4 = [groups.includes('coll8') ? '8' : '', groups.includes('allreduce') ? '8M' : ''].filter(Boolean);
+    if (n4.length) add(t, 4, 'allreduce', ['--sizes', n4.join(','), '--mode', 'buffer']);
+    if (groups.includes('coll8')) {
+      add(t, 4, 'bcast', ['--sizes', '8', '--mode', 'buffer']);
+      add(t, 4, 'barrier', []);
+    }
+  }
+  return jobs;
+}
+
+function ompiJobs(groups, python) {
+  const ns = [];
+  // The anchor's -n 2 run holds the p2p figures and the n=2 allreduce; -n 4 only collectives.
+  if (groups.some((g) => ['latency', 'bw', 'allreduce'].includes(g))) ns.push(2);
+  if (groups.some((g) => ['allreduce', 'coll8'].includes(g))) ns.push(4);
+  return ns.flatMap((n) =>
+    ['tcp', 'sm'].map((btl) => ({
+      label: `Open MPI ${btl} anchor -n ${n}`,
+      run: async (notes) => tagged(await runMpi(n, btl, python, ANCHOR, { timeoutSec: 600 }), `Open MPI ${btl} -n ${n}`, 'ompi', btl, notes),
+    })),
+  );
+}
+
+/** Hello + allreduce: wall time from outside, rank RSS from the program, launcher peak RSS sampled. */
+function startupJobs(ns, python) {
+  const jobs = [];
+  for (const n of ns) {
+    jobs.push({
+      label: `tsmpi startup -n ${n}`,
+      run: async (notes) => {
+        const res = await runTsmpi(n, 'bench/startup.ts', [], { timeoutSec: 600, watchMemory: true });
+        return startupRecords(res, 'tsmpi', 'unix', n, notes);
+      },
+    });
+    if (python) {
+      jobs.push({
+        label: `mpi4py startup -n ${n}`,
+        run: async (notes) => {
+          const res = await runMpi(n, 'sm', python, join(ROOT, 'bench', 'startup_mpi4py.py'), { timeoutSec: 600, watchMemory: true });
+          return startupRecords(res, 'ompi', 'sm', n, notes);
+        },
+      });
+    }
+  }
+  return jobs;
+}
+
+function startupRecords(res, impl, transport, n, notes) {
+  const base = { impl, transport, bytes: 0, n };
+  const out = res.peakMB ? [{ ...base, bench: 'rss', mode: 'launcher', MB: res.peakMB }] : [];
+  if (res.code !== 0) {
+    notes.push(`${impl} startup -n ${n} failed (exit ${res.code}): ${tail(res.stderr)}`);
+    return out;
+  }
+  const line = parseRecords(res.stdout).find((r) => r.bench === 'startup');
+  out.push({ ...base, bench: 'startup', mode: 'wall', sec: res.sec });
+  if (typeof line?.rssMB === 'number') out.push({ ...base, bench: 'rss', mode: 'rank', MB: line.rssMB });
+  return out;
+}
+
+// ---- the run -----------------------------------------------------------------------
+
+function planJobs(opts, notes) {
+  const python = opts.ompi ? findPython() : undefined;
+  const ompi = opts.ompi && hasMpiexec() && python !== undefined;
+  if (opts.ompi && !ompi) notes.push('Open MPI + mpi4py not found (mpiexec, python3 with mpi4py and numpy): its columns are empty.');
+  if (ompi && !hasAnchor()) notes.push(`the anchor ${ANCHOR} is missing: Open MPI's micro-benchmark columns are empty.`);
+  const jobs = [...floorJobs(opts.groups), ...tsmpiJobs(opts.groups)];
+  if (ompi && hasAnchor()) jobs.push(...ompiJobs(opts.groups, python));
+  if (opts.groups.includes('startup')) jobs.push(...startupJobs(opts.startupNs, ompi ? python : undefined));
+  return { jobs, ompi, python };
+}
+
+/** One untimed start of each start-up program, so no repetition pays for a cold disk or compile cache. */
+async function warmUp(opts, python) {
+  if (!opts.groups.includes('startup')) return;
+  await runTsmpi(2, 'bench/startup.ts', [], { timeoutSec: 120 });
+  if (python) await runMpi(2, 'sm', python, join(ROOT, 'bench', 'startup_mpi4py.py'), { timeoutSec: 120 });
+}
+
+async function runAll(jobs, reps, notes) {
+  const records = [];
+  for (let rep = 1; rep <= reps; rep++) {
+    const order = rep % 2 === 1 ? jobs : [...jobs].reverse();
+    for (const job of order) {
+      const t0 = Date.now();
+      const got = await job.run(notes);
+      records.push(...got);
+      process.stderr.write(`compare: rep ${rep}/${reps}  ${job.label}  ${((Date.now() - t0) / 1000).toFixed(1)} s, ${got.length} figures\n`);
+    }
+  }
+  return records;
+}
+
+function meta(opts, ompiVersion, loadStart, notes) {
+  return {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    cpu: `${cpuModel()} × ${cpus().length}`,
+    node: process.version,
+    openmpi: ompiVersion,
+    reps: opts.reps,
+    load: `${loadStart.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
+    command: `node bench/compare.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    notes: [
+      'raw ws = `bench/floor.mjs`: `ws` ping-pong / streaming between two processes, no headers or matching, client mask all-zero (as tsmpi sends).',
+      'tsmpi latency "typed array" sends a Uint8Array; "small object" sends `{ payload: Uint8Array }` (structured clone), like the anchor\'s pickled dict.',
+      'start-up walls are measured around the whole `tsmpiexec` / `mpiexec` process; Open MPI start-up uses its default (shared-memory) transport.',
+      'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB and 5000 calls before small collectives: JIT and this VM\'s scheduling take that long to settle (figures in bench/options.mjs); the anchor keeps its own 50-iteration warm-up.',
+      ...notes,
+    ],
+  };
+}
+
+function gitCommit() {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${sha} (with uncommitted changes)` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function cpuModel() {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return m ? m[1].trim() : cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return cpus()[0]?.model ?? 'unknown';
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const notes = [];
+  const loadStart = loadavg()[0];
+  const { jobs, ompi, python } = planJobs(opts, notes);
+  await warmUp(opts, ompi ? python : undefined);
+  const records = await runAll(jobs, opts.reps, notes);
+  const summary = summarize(records);
+  const specs = targetSpecs({ startupNs: opts.startupNs }).filter((s) => opts.groups.includes(s.group));
+  const rows = evaluate(specs, summary);
+  const t = tally(rows);
+  process.stdout.write(`\nTargets (ratio = tsmpi / reference, medians of ${opts.reps}): ${t.met} met, ${t.missed} not met, ${t.unmeasured} not measured\n\n`);
+  process.stdout.write(targetTable(rows) + '\n\nSide by side (medians)\n\n' + sideBySideTable(summary) + '\n');
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+  if (opts.write) {
+    writeFileSync(opts.out, renderResults(meta(opts, ompi ? mpiexecVersion() : undefined, loadStart, notes), rows, summary));
+    process.stdout.write(`\nwrote ${opts.out}\n`);
+  }
+}
+
+await main();
