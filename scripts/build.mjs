@@ -10,7 +10,9 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 // build happens never find dist/ half-written.
 const out = `dist.building-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
-const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// The runtime ships without source maps: with --enable-source-maps every rank would
+// parse them at start-up. Users' own programs keep theirs (inline, made per job).
+const common = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: false, logLevel: 'warning' };
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.js`, packages: 'external' }),
   build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: `${out}/rank-boot.js`, packages: 'external' }),
