@@ -213,7 +213,13 @@ export class Comm {
     return {
       rank: this.rank,
       size: this.size,
-      send: (data, dest, tag) => engine.isend(ctx, data, group.worldOf(dest), tag, false).wait(),
+      send: (data, dest, tag) => {
+        const sent = engine.isend(ctx, data, group.worldOf(dest), tag, false).wait();
+        // An algorithm may stop at a failed receive before it awaits this send; when a
+        // peer dies both fail, and the send's rejection must not surface as unhandled.
+        sent.catch(() => undefined);
+        return sent;
+      },
       recv: <T>(source: number, tag: number) => engine.irecv<T>(ctx, group.worldOf(source), tag, group.rankOf).wait(),
     };
   }
