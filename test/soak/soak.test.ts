@@ -5,7 +5,7 @@
  * reordered, and memory must not grow.
  *
  * RSS is compared between two quiet points (all ranks idle, after a full GC): after an
- * 8 s warm-up of the same traffic, and after the 10 s measured phase. The ranks run
+ * 12 s warm-up of the same traffic, and after the 10 s measured phase. The ranks run
  * with MALLOC_MMAP_THRESHOLD_=131072: by default glibc raises its mmap threshold each
  * time a large block is freed, so later multi-MiB message buffers come from the heap
  * and stay in RSS after they are freed — RSS then moves by ±15 % between quiet points
@@ -20,7 +20,9 @@ import { ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
 
 const SEED = process.env.TSMPI_SOAK_SEED ?? '1';
 const SECONDS = process.env.TSMPI_SOAK_SECONDS ?? '10';
-const WARMUP = '8';
+// Long enough for V8's young generation and the allocator to reach their working size
+// at the message rate of this machine (8 s was not, once start-up got faster).
+const WARMUP = '12';
 
 interface SoakReport {
   ranks: number;
