@@ -4,12 +4,10 @@
 // rank. A failure throws, which ends the job with a non-zero status.
 //
 //   node bin/tsmpiexec.js -n 5 test/programs/coll-suite.ts
-import { isDeepStrictEqual, inspect } from 'node:util';
 import {
   init,
   finalize,
   messageStats,
-  MpiError,
   Op,
   SUM,
   PROD,
@@ -40,6 +38,7 @@ import {
   SCAN_LINEAR_MIN_BYTES,
 } from '../../src/coll/thresholds.js';
 import { sameValue, sampleValues } from './values.js';
+import { check, same, show, errorClassOf, expectError, done } from './harness.js';
 
 const world = await init();
 // Check bookkeeping (and message-count sums) runs on its own communicator.
@@ -47,43 +46,6 @@ const control = await world.dup();
 const me = world.rank;
 
 // ---- helpers ------------------------------------------------------------------------
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`rank ${me}: ${what}`);
-}
-
-function show(value: unknown): string {
-  return inspect(value, { depth: 4, maxArrayLength: 12, breakLength: Infinity });
-}
-
-/** Deep, type-strict equality (a Float64Array is not an Int32Array, -0 is not 0). */
-function same(got: unknown, want: unknown, what: string): void {
-  check(isDeepStrictEqual(got, want), `${what}: got ${show(got)}, expected ${show(want)}`);
-}
-
-async function errorClassOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    return err instanceof MpiError ? err.errorClass : `not an MpiError: ${String(err)}`;
-  }
-  return 'no error';
-}
-
-async function expectError(fn: () => unknown, errorClass: string, what: string): Promise<void> {
-  const got = await errorClassOf(fn);
-  check(got === errorClass, `${what}: expected ${errorClass}, got ${got}`);
-}
-
-/** Every rank reports the check's name to rank 0, which prints ok once all passed. */
-async function done(name: string): Promise<void> {
-  const passed = await control.gather(name, 0);
-  if (me === 0) {
-    check(passed!.every((n) => n === name), `ranks disagree on the check: ${passed}`);
-    console.log(`ok ${name}`);
-  }
-  await control.barrier();
-}
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const ceilLog2 = (p: number): number => {
@@ -303,7 +265,7 @@ async function everyCollective(comm: Comm, s0: number, label: string): Promise<v
 async function collectivesOn(label: string, make: () => Promise<Comm | null>, s0: number): Promise<void> {
   const comm = await make();
   if (comm) await everyCollective(comm, s0, `${label} (size ${comm.size}, rank ${comm.rank})`);
-  await done(`every collective × every root × every value kind on ${label}`);
+  await done(control, `every collective × every root × every value kind on ${label}`);
 }
 
 // The split sizes: together with the world sizes the tests run (1 2 3 4 5 7 8 9 16),
@@ -319,7 +281,7 @@ async function everyValueBcast(): Promise<void> {
     const got = await world.bcast(world.rank === root ? v : undefined, root);
     check(sameValue(got, v), `bcast of ${name} from ${root} arrived as ${show(got)}`);
   }
-  await done('bcast of every value kind');
+  await done(control, 'bcast of every value kind');
 }
 
 // ---- communicators --------------------------------------------------------------------
@@ -377,7 +339,7 @@ async function communicators(): Promise<void> {
   const deep = await (await (await world.dup()).split(rank % 2))!.dup();
   same(await deep.allgather(rank), range(size).filter((r) => r % 2 === rank % 2), 'dup of a split of a dup');
   dup.free();
-  await done('dup, split with keys and UNDEFINED, splitType and traffic isolation');
+  await done(control, 'dup, split with keys and UNDEFINED, splitType and traffic isolation');
 }
 
 // ---- algorithm thresholds -------------------------------------------------------------
@@ -452,7 +414,7 @@ async function allreduceThreshold(): Promise<void> {
   const { result, mine } = await counted(() => world.allreduce(mineArr, firstWins));
   same(result, typed(Float64Array, at, (i) => i % 7), 'non-commutative allreduce above the ring threshold');
   check(mine === rdAllreduceSends(rank, p), `non-commutative large allreduce sent ${mine}, expected recursive doubling's ${rdAllreduceSends(rank, p)}`);
-  await done('allreduce just below and above the ring threshold, with message counts');
+  await done(control, 'allreduce just below and above the ring threshold, with message counts');
 }
 
 async function reduceScatterThreshold(): Promise<void> {
@@ -478,7 +440,7 @@ async function reduceScatterThreshold(): Promise<void> {
     const off0 = zeros.slice(0, rank).reduce((a, b) => a + b, 0);
     same(got, typed(Float64Array, zeros[rank]!, (i) => factor * ((off0 + i) % 13)), `reduceScatter of ${n * 8} B with counts [${zeros}]`);
   }
-  await done('reduceScatter just below and above the ring threshold, with message counts');
+  await done(control, 'reduceScatter just below and above the ring threshold, with message counts');
 }
 
 async function scanThreshold(): Promise<void> {
@@ -496,7 +458,7 @@ async function scanThreshold(): Promise<void> {
       check(c.mine === expected, `${linear ? 'linear' : 'recursive-doubling'} ${name} of ${n * 8} B: sent ${c.mine}, expected ${expected}`);
     }
   }
-  await done('scan and exscan just below and above the linear threshold, with message counts');
+  await done(control, 'scan and exscan just below and above the linear threshold, with message counts');
 }
 
 async function alltoallThreshold(): Promise<void> {
@@ -513,7 +475,7 @@ async function alltoallThreshold(): Promise<void> {
     if (p >= ALLTOALL_BRUCK_MIN_RANKS) expected = rdAllreduceSends(rank, p) + (oversize ? p - 1 : ceilLog2(p));
     check(mine === expected, `alltoall (${oversize ? 'one large item' : 'small items'}) on ${p} ranks sent ${mine}, expected ${expected}`);
   }
-  await done('alltoall pairwise and Bruck around their thresholds, with message counts');
+  await done(control, 'alltoall pairwise and Bruck around their thresholds, with message counts');
 }
 
 async function allgathervThreshold(): Promise<void> {
@@ -530,7 +492,7 @@ async function allgathervThreshold(): Promise<void> {
     const expected = p * ceilLog2(p) + (largeRank >= 0 ? p - 1 : 0);
     check(total === expected, `allgatherv (large block on ${largeRank}): ${total} messages, expected ${expected}`);
   }
-  await done('allgatherv inline and ring around the inline threshold, with message counts');
+  await done(control, 'allgatherv inline and ring around the inline threshold, with message counts');
 }
 
 async function messageCounts(): Promise<void> {
@@ -559,7 +521,7 @@ async function messageCounts(): Promise<void> {
   const a2a = await counted(() => world.alltoall(range(p).map((d) => [rank, d])));
   const a2aExpected = p >= ALLTOALL_BRUCK_MIN_RANKS ? rdAllreduceSends(rank, p) + ceilLog2(p) : p - 1;
   check(a2a.mine === a2aExpected, `alltoall of small items sent ${a2a.mine}, expected ${a2aExpected}`);
-  await done('message counts of dissemination barrier, binomial trees and recursive doubling');
+  await done(control, 'message counts of dissemination barrier, binomial trees and recursive doubling');
 }
 
 // ---- operators --------------------------------------------------------------------------
@@ -604,7 +566,7 @@ async function builtinOps(): Promise<void> {
   same(await world.scan({ from: rank }, NO_OP), { from: 0 }, 'scan NO_OP');
   // A value an op does not apply to: ERR_OP on every rank (each rank checks its own operands first or on receipt).
   await expectError(() => world.allreduce(1, 'SUM' as unknown as Op), 'ERR_OP', 'allreduce with a string op');
-  await done('every built-in op on numbers, bigints, booleans, arrays and typed arrays');
+  await done(control, 'every built-in op on numbers, bigints, booleans, arrays and typed arrays');
 }
 
 async function maxlocMinloc(): Promise<void> {
@@ -635,7 +597,7 @@ async function maxlocMinloc(): Promise<void> {
   same(await world.allreduce([5, p - 1 - rank], MAXLOC), [5, 0], 'MAXLOC all tied');
   same(await world.allreduce([5, p - 1 - rank], MINLOC), [5, 0], 'MINLOC all tied');
   same(await world.scan([v(rank), rank], MAXLOC), loc(all.slice(0, rank + 1).map(v), (a, b) => a > b), 'scan MAXLOC');
-  await done('MAXLOC and MINLOC with ties keep the lowest index');
+  await done(control, 'MAXLOC and MINLOC with ties keep the lowest index');
 }
 
 // Non-commutative ops: 2×2 integer matrices multiplied modulo a prime (exact in doubles).
@@ -701,7 +663,7 @@ async function nonCommutative(): Promise<void> {
       `${label} reduceScatter of matrices`,
     );
   }
-  await done('non-commutative Op.create folded in rank order');
+  await done(control, 'non-commutative Op.create folded in rank order');
 }
 
 async function bitIdentical(): Promise<void> {
@@ -732,7 +694,7 @@ async function bitIdentical(): Promise<void> {
       }
     }
   }
-  await done('allreduce bit-identical on every rank');
+  await done(control, 'allreduce bit-identical on every rank');
 }
 
 // ---- inputs and views --------------------------------------------------------------------
@@ -783,7 +745,7 @@ async function inputsAndViews(): Promise<void> {
   await world.allreduce([rank, [rank]], SUM);
   await world.allreduce(nested, Op.create((a: unknown, b: unknown) => (Array.isArray(a) ? a : b), false));
   same(nested, keep, 'allreduce changed its plain-array input');
-  await done('typed-array views as inputs, and inputs left unchanged');
+  await done(control, 'typed-array views as inputs, and inputs left unchanged');
 }
 
 // ---- many collectives in flight -----------------------------------------------------------
@@ -840,7 +802,7 @@ async function fiftyInFlight(): Promise<void> {
   }
   await Promise.all(checks);
   dup.free();
-  await done('50 collectives started without awaiting, then awaited together');
+  await done(control, '50 collectives started without awaiting, then awaited together');
 }
 
 // ---- errors --------------------------------------------------------------------------------
@@ -903,7 +865,7 @@ async function errors(): Promise<void> {
   await expectError(() => world.splitType('numa' as 'shared'), 'ERR_ARG', "splitType('numa')");
   const ok = (await world.split(0))!;
   same(await ok.allreduce(1), p, 'split after bad colours');
-  await done('ERR_ROOT, ERR_COUNT, ERR_COMM and ERR_ARG without leaving a rank hanging');
+  await done(control, 'ERR_ROOT, ERR_COUNT, ERR_COMM and ERR_ARG without leaving a rank hanging');
 }
 
 // ---- the run ----------------------------------------------------------------------------

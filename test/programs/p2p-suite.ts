@@ -2,8 +2,9 @@
 // "ok <check>" for each check that passed on every rank; any failure throws, which
 // ends the job with a non-zero status.
 import { createHash } from 'node:crypto';
-import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, MpiError, Request, Status, wtime, type Comm } from 'tsmpi';
+import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, Request, Status, wtime, type Comm } from 'tsmpi';
 import { sameIdentities, sameValue, sampleValues } from './values.js';
+import { check, errorClassOf, done } from './harness.js';
 
 const world = await init();
 // Check bookkeeping runs on its own communicator, so it never matches the traffic under test.
@@ -11,20 +12,6 @@ const control = await world.dup();
 const { rank, size } = world;
 const next = (rank + 1) % size;
 const prev = (rank - 1 + size) % size;
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`rank ${rank}: ${what}`);
-}
-
-/** Every rank reports its result to rank 0, which prints ok once all passed. */
-async function done(name: string): Promise<void> {
-  const passed = await control.gather(name, 0);
-  if (rank === 0) {
-    check(passed!.every((n) => n === name), `ranks disagree on the check: ${passed}`);
-    console.log(`ok ${name}`);
-  }
-  await control.barrier();
-}
 
 async function ringOfEveryValue(): Promise<void> {
   for (const [name, value] of sampleValues()) {
@@ -34,7 +21,7 @@ async function ringOfEveryValue(): Promise<void> {
     check(sameValue(got, value), `value ${name} arrived as ${String(got)}`);
     check(sameIdentities(name, got), `value ${name} lost its shared references`);
   }
-  await done('ring of every value kind');
+  await done(control, 'ring of every value kind');
 }
 
 async function anySourceFanIn(): Promise<void> {
@@ -51,7 +38,7 @@ async function anySourceFanIn(): Promise<void> {
     }
     check(seen.size === size - 1, 'fan-in missed a sender');
   }
-  await done('ANY_SOURCE fan-in with Status');
+  await done(control, 'ANY_SOURCE fan-in with Status');
 }
 
 const BIG = 4 * 1024 * 1024;
@@ -82,7 +69,7 @@ async function orderedFlood(): Promise<void> {
       }
     }
   }
-  await done('1000 un-awaited sends arrive in call order');
+  await done(control, '1000 un-awaited sends arrive in call order');
 }
 
 function digest(a: ArrayBufferView): string {
@@ -101,7 +88,7 @@ async function typedArraysIntact(): Promise<void> {
     check(got instanceof Float64Array && got.length === bytes / 8, `typed array of ${bytes} B arrived as ${got?.constructor?.name} ${got?.length}`);
     check(digest(got) === meta.digest, `checksum mismatch for ${bytes} B`);
   }
-  await done('0 B, 64 KiB and 16 MiB typed arrays intact');
+  await done(control, '0 B, 64 KiB and 16 MiB typed arrays intact');
 }
 
 async function ssendWaitsForReceive(): Promise<void> {
@@ -134,7 +121,7 @@ async function ssendWaitsForReceive(): Promise<void> {
     check((await world.recv(0, 11)) === 'self', 'self ssend payload');
     await req;
   }
-  await done('ssend completes only after the matching receive');
+  await done(control, 'ssend completes only after the matching receive');
 }
 
 async function cancelUnmatched(): Promise<void> {
@@ -144,7 +131,7 @@ async function cancelUnmatched(): Promise<void> {
   const value = await req.wait(status);
   check(status.cancelled && value === undefined, 'cancelled receive');
   check(!req.active, 'cancelled request still active');
-  await done('cancel of an unmatched irecv');
+  await done(control, 'cancel of an unmatched irecv');
 }
 
 async function procNull(): Promise<void> {
@@ -154,7 +141,7 @@ async function procNull(): Promise<void> {
   check(got === undefined && status.source === PROC_NULL, 'PROC_NULL receive');
   const r = await world.sendrecv('x', PROC_NULL, 0, PROC_NULL);
   check(r === undefined, 'PROC_NULL sendrecv');
-  await done('PROC_NULL');
+  await done(control, 'PROC_NULL');
 }
 
 async function probes(): Promise<void> {
@@ -169,16 +156,7 @@ async function probes(): Promise<void> {
   const got = await world.recv<Int32Array>(prev, 21);
   check(got instanceof Int32Array && got[4] === 5, 'received after probe');
   await sent;
-  await done('probe and iprobe');
-}
-
-async function errorClassOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    return err instanceof MpiError ? err.errorClass : `not an MpiError: ${String(err)}`;
-  }
-  return 'no error';
+  await done(control, 'probe and iprobe');
 }
 
 async function errors(comm: Comm): Promise<void> {
@@ -194,7 +172,7 @@ async function errors(comm: Comm): Promise<void> {
   const sent = comm.send('still fine', next, 31);
   check((await comm.recv(prev, 31)) === 'still fine', 'channel after errors');
   await sent;
-  await done('error classes for bad rank, tag and value');
+  await done(control, 'error classes for bad rank, tag and value');
 }
 
 async function selfSend(): Promise<void> {
@@ -203,7 +181,7 @@ async function selfSend(): Promise<void> {
   a[0] = 99; // the send completed, so the receiver must hold its own copy
   const got = await world.recv<Float32Array>(rank, 41);
   check(got instanceof Float32Array && got[0] === 1 && got[2] === 3, 'self send');
-  await done('self send');
+  await done(control, 'self send');
 }
 
 await ringOfEveryValue();

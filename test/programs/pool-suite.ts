@@ -3,13 +3,10 @@
 // or more workers); any failure throws, which ends the job with a non-zero status.
 // With TSMPI_POOL_SCHEDULE=1 rank 0 also prints the measured schedule to stderr.
 import { init, finalize, MpiError, Pool, TaskError, wtime } from 'tsmpi';
+import { check } from './harness.js';
 
 const world = await init();
 const { rank, size } = world;
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`rank ${rank}: ${what}`);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

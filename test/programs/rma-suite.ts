@@ -2,6 +2,7 @@
 // prints "ok <check>" once every rank passed a check; any failure throws, which ends
 // the job with a non-zero status.
 import { init, finalize, MAX, MpiError, REPLACE, SUM, BAND, NO_OP, PROC_NULL, type Comm, type Win } from 'tsmpi';
+import { check, done } from './harness.js';
 
 const world = await init();
 // Check bookkeeping runs on its own communicator, so it never mixes with window traffic.
@@ -9,20 +10,6 @@ const control = await world.dup();
 const { rank, size } = world;
 const next = (rank + 1) % size;
 const prev = (rank - 1 + size) % size;
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`rank ${rank}: ${what}`);
-}
-
-/** Every rank reports its result to rank 0, which prints ok once all passed. */
-async function done(name: string): Promise<void> {
-  const passed = await control.gather(name, 0);
-  if (rank === 0) {
-    check(passed!.every((n) => n === name), `ranks disagree on the check: ${passed}`);
-    console.log(`ok ${name}`);
-  }
-  await control.barrier();
-}
 
 async function errorOf(f: () => Promise<unknown>): Promise<MpiError | null> {
   try {
@@ -74,7 +61,7 @@ async function fenceEpochs(): Promise<void> {
   for (let r = 1; r < size; r++) check(got[r] === r * 10, `get slot ${r} = ${got[r]}`);
   await win.fence();
   await win.free();
-  await done('fence epochs with put, get and accumulate (SUM, MAX, REPLACE)');
+  await done(control, 'fence epochs with put, get and accumulate (SUM, MAX, REPLACE)');
 }
 
 async function bigTransfers(): Promise<void> {
@@ -97,7 +84,7 @@ async function bigTransfers(): Promise<void> {
   await win.fence();
   check(mem[7] === prev * n + 8, `big accumulate gave ${mem[7]}`);
   await win.free();
-  await done('big puts, gets and accumulates (rendezvous)');
+  await done(control, 'big puts, gets and accumulates (rendezvous)');
 }
 
 async function exclusiveLocks(): Promise<void> {
@@ -122,7 +109,7 @@ async function exclusiveLocks(): Promise<void> {
     await win.unlock(0);
   }
   await win.free();
-  await done('lock/unlock exclusive');
+  await done(control, 'lock/unlock exclusive');
 }
 
 async function sharedLocks(): Promise<void> {
@@ -146,7 +133,7 @@ async function sharedLocks(): Promise<void> {
   await win.put(new Float64Array([1]), PROC_NULL, 0);
   await win.unlock(PROC_NULL);
   await win.free();
-  await done('lock/unlock shared');
+  await done(control, 'lock/unlock shared');
 }
 
 async function atomicCounter(): Promise<void> {
@@ -171,7 +158,7 @@ async function atomicCounter(): Promise<void> {
   }
   await win.fence();
   await win.free();
-  await done('atomic counter: 100 fetchAndOp per rank ends at 100 × n');
+  await done(control, 'atomic counter: 100 fetchAndOp per rank ends at 100 × n');
 }
 
 async function casLock(): Promise<void> {
@@ -195,7 +182,7 @@ async function casLock(): Promise<void> {
   await win.fence();
   if (rank === 0) check(mem[2] === BigInt(rounds * size), `CAS-lock counter ended at ${mem[2]}`);
   await win.free();
-  await done('compareAndSwap as a lock');
+  await done(control, 'compareAndSwap as a lock');
 }
 
 async function outOfRange(): Promise<void> {
@@ -236,7 +223,7 @@ async function outOfRange(): Promise<void> {
     const err = await errorOf(() => world.createWindow(mixed));
     check(err?.errorClass === 'ERR_ARG', `mixed window types: ${err?.errorClass ?? 'success'}`);
   }
-  await done('out-of-range access fails with ERR_ARG naming the window size');
+  await done(control, 'out-of-range access fails with ERR_ARG naming the window size');
 }
 
 async function manyWindows(): Promise<void> {
@@ -259,7 +246,7 @@ async function manyWindows(): Promise<void> {
   // Passive target on all of them at once, then free them all.
   await Promise.all(windows.map((win) => win.fetchAndOp(1, 0, 0)));
   for (const win of windows) await win.free();
-  await done('many windows at once');
+  await done(control, 'many windows at once');
 }
 
 async function leaveOneOpen(comm: Comm): Promise<void> {

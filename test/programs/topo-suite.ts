@@ -5,44 +5,12 @@
 // check passed on every rank. A failure throws, ending the job with a non-zero status.
 //
 //   node bin/tsmpiexec.js -n 8 test/programs/topo-suite.ts
-import { isDeepStrictEqual, inspect } from 'node:util';
-import { init, finalize, computeDims, MpiError, PROC_NULL, SUM } from 'tsmpi';
+import { init, finalize, computeDims, PROC_NULL, SUM } from 'tsmpi';
+import { check, same, errorClassOf, expectError, done } from './harness.js';
 
 const world = await init();
 const control = await world.dup();
 const { rank, size: p } = world;
-
-function check(cond: unknown, what: string): asserts cond {
-  if (!cond) throw new Error(`rank ${rank}: ${what}`);
-}
-
-function same(got: unknown, want: unknown, what: string): void {
-  const show = (v: unknown): string => inspect(v, { depth: 4, breakLength: Infinity });
-  check(isDeepStrictEqual(got, want), `${what}: got ${show(got)}, expected ${show(want)}`);
-}
-
-async function errorClassOf(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    return err instanceof MpiError ? err.errorClass : `not an MpiError: ${String(err)}`;
-  }
-  return 'no error';
-}
-
-async function expectError(fn: () => unknown, errorClass: string, what: string): Promise<void> {
-  const got = await errorClassOf(fn);
-  check(got === errorClass, `${what}: expected ${errorClass}, got ${got}`);
-}
-
-async function done(name: string): Promise<void> {
-  const passed = await control.gather(name, 0);
-  if (rank === 0) {
-    check(passed!.every((n) => n === name), `ranks disagree on the check: ${passed}`);
-    console.log(`ok ${name}`);
-  }
-  await control.barrier();
-}
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -113,7 +81,7 @@ async function computeDimsCases(): Promise<void> {
   }
   const bad: Array<[number, number | number[]]> = [[7, [2, 0]], [0, 2], [6, [4, 0]], [6, [2, 2]], [-1, 1], [2.5, 1], [6, -1], [6, [0, -1]]];
   for (const [n, dims] of bad) await expectError(() => computeDims(n, dims), 'ERR_ARG', `computeDims(${n}, ${JSON.stringify(dims)})`);
-  await done('computeDims');
+  await done(control, 'computeDims');
 }
 
 /** The grids every size is tested on: 2-D and 3-D from computeDims, periodic and not, and a thin one. */
@@ -164,7 +132,7 @@ async function cartBasics(): Promise<void> {
     same(await cart.allreduce(rank, SUM), (p * (p - 1)) / 2, `${what} allreduce on the grid`);
     cart.free();
   }
-  await done('createCart on 2-D and 3-D grids: coords, getRank, getCoords, shift');
+  await done(control, 'createCart on 2-D and 3-D grids: coords, getRank, getCoords, shift');
 }
 
 async function cartNeighbors(): Promise<void> {
@@ -192,7 +160,7 @@ async function cartNeighbors(): Promise<void> {
     await expectError(() => cart.neighborAlltoall([1]), nbrs.length === 1 ? 'no error' : 'ERR_COUNT', `${what} neighborAlltoall with one item`);
     cart.free();
   }
-  await done('cartesian neighborAllgather and neighborAlltoall on 2-D and 3-D grids, periodic and not');
+  await done(control, 'cartesian neighborAllgather and neighborAlltoall on 2-D and 3-D grids, periodic and not');
 }
 
 async function cartSub(): Promise<void> {
@@ -220,7 +188,7 @@ async function cartSub(): Promise<void> {
     }
     cart.free();
   }
-  await done('sub-grids of 2-D and 3-D grids');
+  await done(control, 'sub-grids of 2-D and 3-D grids');
 }
 
 async function partialGrid(): Promise<void> {
@@ -241,7 +209,7 @@ async function partialGrid(): Promise<void> {
     // World traffic is unaffected by who is in the grid.
     same(await world.allreduce(cart === null ? 1 : 0), p - slots, `ranks outside grid ${dims}`);
   }
-  await done('createCart with fewer grid slots than ranks returns null on the extra ranks');
+  await done(control, 'createCart with fewer grid slots than ranks returns null on the extra ranks');
 }
 
 async function graphs(): Promise<void> {
@@ -279,7 +247,7 @@ async function graphs(): Promise<void> {
     same(await graph.allreduce(1), p, `${g.name} allreduce`);
     graph.free();
   }
-  await done('createDistGraphAdjacent neighbour collectives');
+  await done(control, 'createDistGraphAdjacent neighbour collectives');
 }
 
 async function topologyErrors(): Promise<void> {
@@ -298,7 +266,7 @@ async function topologyErrors(): Promise<void> {
   await expectError(() => cart.neighborAllgather(1), 'ERR_COMM', 'neighborAllgather on a freed grid');
   await expectError(() => cart.barrier(), 'ERR_COMM', 'barrier on a freed grid');
   same(await world.allreduce(1), p, 'world after topology errors');
-  await done('topology errors');
+  await done(control, 'topology errors');
 }
 
 const steps: Array<() => Promise<void>> = [computeDimsCases, cartBasics, cartNeighbors, cartSub, partialGrid, graphs, topologyErrors];

@@ -39,7 +39,16 @@ interface SoakReport {
   largestBytes: number;
   byShape: Record<string, number>;
   corruptions: string[];
-  rss: Array<{ rank: number; startMB: number; endMB: number; growthPct: number; heapMB: [number, number]; externalMB: [number, number] }>;
+  rss: Array<{
+    rank: number;
+    startMB: number;
+    midMB: number;
+    endMB: number;
+    growthPct: number;
+    steadyGrowthPct: number;
+    heapMB: [number, number];
+    externalMB: [number, number];
+  }>;
   maxRssGrowthPct: number;
 }
 
@@ -74,7 +83,9 @@ describe('soak', () => {
     // Memory: RSS between the quiet points, and the V8 heap and external memory behind it.
     expect(report.rss).toHaveLength(8);
     for (const x of report.rss) {
-      expect(x.growthPct, `rank ${x.rank} RSS ${x.startMB} → ${x.endMB} MB`).toBeLessThan(10);
+      // Growth from the larger of the first two quiet points to the last: what the rank
+      // keeps, not how far its allocator still had to grow after the warm-up.
+      expect(x.steadyGrowthPct, `rank ${x.rank} RSS ${x.startMB} → ${x.midMB} → ${x.endMB} MB`).toBeLessThan(10);
       expect(x.heapMB[1], `rank ${x.rank} heap used`).toBeLessThan(x.heapMB[0] * 1.25 + 2);
       expect(x.externalMB[1], `rank ${x.rank} external memory`).toBeLessThan(x.externalMB[0] * 1.25 + 2);
     }
