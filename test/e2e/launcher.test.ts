@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { program, tsmpiexec } from '../helpers/tsmpiexec.js';
+import { BIN, program, tsmpiexec } from '../helpers/tsmpiexec.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-launcher-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -109,6 +109,16 @@ describe('running ranks', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1200);
     for (const line of lines) expect(line).toMatch(/^rank\d:x{500}:end$/);
+  });
+});
+
+describe('output closed early', () => {
+  it('`tsmpiexec … | head -1` ends cleanly, without an EPIPE trace', async () => {
+    const { execa } = await import('execa');
+    const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" -n 3 "${program('chatty.ts')}" | head -1`], { reject: false });
+    expect(r.stdout).toMatch(/^rank\d:x{500}:end$/);
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.exitCode).toBe(0);
   });
 });
 
