@@ -11,7 +11,16 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
+
+/** The first esbuild error as "file:line:column: text". */
+function describeBuildErrors(errors: Message[] | undefined): string | undefined {
+  const first = errors?.[0];
+  if (!first) return undefined;
+  const where = first.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}: ` : '';
+  const more = errors!.length > 1 ? ` (and ${errors!.length - 1} more errors)` : '';
+  return `${where}${first.text}${more}`;
+}
 
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx']);
 const RUNNABLE = new Set(['.js', '.mjs', '.cjs', ...TYPESCRIPT]);
@@ -37,6 +46,8 @@ export async function prepareScript(script: string, cacheDir: string): Promise<s
     sourcemap: 'inline',
     logLevel: 'silent',
     plugins: [externalPackages(), ownImportMeta()],
+  }).catch((err: { errors?: Message[] }) => {
+    throw new Error(`cannot compile ${script}: ${describeBuildErrors(err.errors) ?? String(err)}`);
   });
   const code = result.outputFiles[0].contents;
   const hash = createHash('sha256').update(path).update(code).digest('hex').slice(0, 16);
@@ -75,7 +86,12 @@ function externalPackages(): Plugin {
           importer: args.importer,
           pluginData: 'tsmpi-inner',
         });
-        if (found.errors.length > 0 || !found.path) return { external: true };
+        if (found.errors.length > 0 || !found.path) {
+          // A dynamic import may be optional (inside try/catch); a static one must resolve now,
+          // not fail in every rank from the cache directory with a confusing path.
+          if (args.kind === 'dynamic-import' || args.kind === 'require-call') return { external: true };
+          return { errors: [{ text: `cannot find package "${args.path}" (is it installed?)` }] };
+        }
         // TypeScript reached through a bare name (tsconfig paths, workspaces) is the user's own source: bundle it.
         if (TYPESCRIPT.has(extname(found.path))) return { path: found.path };
         return { path: pathToFileURL(found.path).href, external: true };

@@ -190,7 +190,11 @@ class Job {
     const output = forwardRankOutput(proc.rank, proc.stdout, proc.stderr, {
       tag: this.opts.tagOutput,
       outputDir: this.opts.outputDir,
-      onErrorLine: (line) => this.lastErrorLine.set(proc.rank, line),
+      onErrorLine: (line) => {
+        // Node ends an uncaught error with its version line; the error line says why.
+        if (/^Node\.js v\d/.test(line) || /^\s+at /.test(line)) return;
+        if (/error/i.test(line) || !this.lastErrorLine.has(proc.rank)) this.lastErrorLine.set(proc.rank, line.trim());
+      },
     });
     const { code, signal } = await proc.exited;
     this.alive.delete(proc.rank);

@@ -35,6 +35,23 @@ describe('tsmpiexec command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/cannot run .*notes\.txt/);
   });
 
+  it('names the file, line and column of a TypeScript syntax error', async () => {
+    const f = join(scratch, 'broken.ts');
+    writeFileSync(f, 'const x: number = ;\n');
+    const r = await tsmpiexec(['-n', '2', f]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^tsmpiexec: cannot compile .*broken\.ts: .*broken\.ts:1:19: Unexpected ";"$/);
+  });
+
+  it('names a package the program imports but that is not installed', async () => {
+    const f = join(scratch, 'missing.ts');
+    writeFileSync(f, "import 'no-such-package-for-tsmpi';\n");
+    const r = await tsmpiexec(['-n', '2', f]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toMatch(/cannot find package "no-such-package-for-tsmpi"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('prints --version and --help', async () => {
     const v = await tsmpiexec(['--version']);
     expect(v.exitCode).toBe(0);
@@ -134,6 +151,14 @@ describe('failures', () => {
     expect(r.exitCode).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.durationMs).toBeLessThan(8000);
+  });
+
+  it('names the error of a rank that throws before init', async () => {
+    const f = join(scratch, 'early.mjs');
+    writeFileSync(f, "throw new Error('thrown before init');\n");
+    const r = await tsmpiexec(['-n', '2', f]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/tsmpiexec: rank \d on \S+ exited with code 1: Error: thrown before init/);
   });
 
   it('shows the exception text of a failing rank', async () => {
