@@ -35,7 +35,7 @@ export function isRunnable(script: string): boolean {
 export async function prepareScript(script: string, cacheDir: string): Promise<string> {
   const path = resolve(script);
   if (!TYPESCRIPT.has(extname(path))) return path;
-  const { build } = await import('esbuild');
+  const { build, stop } = await import('esbuild');
   const result = await build({
     entryPoints: [path],
     bundle: true,
@@ -48,6 +48,9 @@ export async function prepareScript(script: string, cacheDir: string): Promise<s
     plugins: [externalPackages(), ownImportMeta()],
   }).catch((err: { errors?: Message[] }) => {
     throw new Error(`cannot compile ${script}: ${describeBuildErrors(err.errors) ?? String(err)}`);
+  }).finally(() => {
+    // One build per job: the esbuild service process need not live as long as the job.
+    void stop();
   });
   const code = result.outputFiles[0].contents;
   const hash = createHash('sha256').update(path).update(code).digest('hex').slice(0, 16);

@@ -128,6 +128,9 @@ class Job {
       TSMPI_JOBDIR: local ? this.jobDir : `/tmp/${basename(this.jobDir)}-h${hostIndex}`,
     };
     if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
+    // msgpackr's optional native add-on costs every rank ~25 ms and ~5 MB at start-up
+    // and helps only decoding of large string-heavy values; users can turn it back on.
+    if (process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED === undefined) env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
     if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
     if (this.tls) env.TSMPI_TLS = '1';
     return env;
