@@ -6,7 +6,7 @@
  */
 import type { Comm } from './comm/comm.js';
 import { mpiError } from './errors.js';
-import { runtime } from './runtime/runtime.js';
+import { errorText, firstLine, runtime } from './runtime/runtime.js';
 
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.js';
 export { MpiError, type ErrorClass } from './errors.js';
@@ -44,15 +44,10 @@ export async function run(body: (world: Comm) => unknown | Promise<unknown>): Pr
   try {
     await body(world);
   } catch (err) {
-    const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
-    process.stderr.write(`[rank ${world.rank}] ${text}\n`);
+    process.stderr.write(`[rank ${world.rank}] ${errorText(err)}\n`);
     runtime.abort(1, firstLine(err));
   }
   await finalize();
-}
-
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
 }
 
 /** The world communicator (after init). */

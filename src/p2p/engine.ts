@@ -313,10 +313,6 @@ export class P2PEngine {
     return ops;
   }
 
-  /** Queue sizes (tests use them to check flow control). */
-  queueSizes(): { posted: number; unexpected: number } {
-    return this.matching.sizes();
-  }
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {

@@ -3,7 +3,7 @@
  * the rank exits, so no rank outlives its job on any host.
  */
 import type { WebSocket } from 'ws';
-import { connectAuthenticated, type Connection } from '../transport/connect.js';
+import { connectAuthenticated, unrefSocket, type Connection } from '../transport/connect.js';
 import type { CoordinatorToRank, RankToCoordinator } from './protocol.js';
 
 export class CoordinatorLink {
@@ -40,7 +40,7 @@ export class CoordinatorLink {
       if (!this.closing) onLost();
     });
     ws.on('error', () => {});
-    (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
+    unrefSocket(ws);
   }
 
   /** Connects and authenticates to the coordinator at `url`. */

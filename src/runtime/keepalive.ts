@@ -21,8 +21,3 @@ export function hold(): void {
 export function release(): void {
   if (pending > 0 && --pending === 0) handle?.unref();
 }
-
-/** Number of operations currently pending (for diagnostics). */
-export function pendingCount(): number {
-  return pending;
-}

@@ -304,9 +304,14 @@ function lostLauncher(rank: number, jobDir: string | null): void {
   process.exit(1);
 }
 
-function firstLine(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`.split('\n')[0];
-  return String(err).split('\n')[0];
+/** The first line of an error, as the launcher names the cause ("TypeError: …"). */
+export function firstLine(err: unknown): string {
+  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
+}
+
+/** The whole text of an error for stderr: its stack when it has one. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? String(err)) : String(err);
 }
 
 let handlersInstalled = false;
@@ -316,8 +321,7 @@ function installFailureHandlers(rt: Runtime): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   const fail = (kind: string) => (err: unknown) => {
-    const text = err instanceof Error ? (err.stack ?? String(err)) : String(err);
-    process.stderr.write(`[rank ${rt.world.rank}] ${kind}: ${text}\n`);
+    process.stderr.write(`[rank ${rt.world.rank}] ${kind}: ${errorText(err)}\n`);
     rt.reportError(firstLine(err), () => process.exit(1));
   };
   process.on('uncaughtException', fail('uncaught exception'));

@@ -96,8 +96,4 @@ export class Channel {
     this.closed = true;
     this.ws.close(1000, reason);
   }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
 }

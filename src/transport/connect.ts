@@ -75,3 +75,11 @@ export function connectAuthenticated(url: string, opts: ConnectOptions): Promise
     });
   });
 }
+
+/**
+ * Lets the process exit while this connection is open: a rank's sockets must not keep
+ * a finished program alive (pending operations hold the process instead, see keepalive).
+ */
+export function unrefSocket(ws: WebSocket): void {
+  (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
+}

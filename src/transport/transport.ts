@@ -9,7 +9,7 @@
  */
 import type { WebSocket } from 'ws';
 import { Channel } from './channel.js';
-import { connectAuthenticated, type Connection } from './connect.js';
+import { connectAuthenticated, unrefSocket, type Connection } from './connect.js';
 import { HEADER_BYTES, Kind, type Frame, type FrameFields } from './framing.js';
 import { urlOf, type ListenAddresses, type Listener } from './listener.js';
 
@@ -196,7 +196,7 @@ export class Transport {
   }
 
   private open(peer: number, link: PeerLink, ws: WebSocket, early: Buffer[] = []): void {
-    (ws as WebSocket & { _socket?: { unref(): void } })._socket?.unref();
+    unrefSocket(ws);
     link.channel = new Channel(
       peer,
       ws,

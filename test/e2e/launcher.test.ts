@@ -161,6 +161,12 @@ describe('failures', () => {
     expect(r.stderr).toMatch(/tsmpiexec: rank \d on \S+ exited with code 1: Error: thrown before init/);
   });
 
+  it('a rank that exits with status 0 after init but without finalize fails the job', async () => {
+    const r = await tsmpiexec(['-n', '3', program('fail.ts'), 'exit', '1', '0']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/tsmpiexec: rank 1 on \S+ exited without calling finalize\(\)/);
+  });
+
   it('shows the exception text of a failing rank', async () => {
     const r = await tsmpiexec(['-n', '2', program('fail.ts'), 'throw', '1']);
     expect(r.stderr).toMatch(/\[rank 1\] uncaught exception: Error: boom from the test\n\s+at /);
