@@ -8,17 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { program, tsmpiexec, TRANSPORTS, type RunResult } from '../helpers/tsmpiexec.js';
-
-interface Outcome {
-  attack: string;
-  target: string;
-  status?: number;
-  opened: boolean;
-  closedByServer: boolean;
-  answer?: string;
-  error?: string;
-  ms: number;
-}
+import type { Outcome } from '../programs/intruder-attack.js';
 
 interface Report {
   transport: string;

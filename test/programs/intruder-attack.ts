@@ -116,7 +116,8 @@ function handshake(key: string, from: string, to: string): Record<string, string
   };
 }
 
-interface Outcome {
+/** What one attack got (the test reads these from the program's output). */
+export interface Outcome {
   attack: string;
   target: string;
   /** HTTP status of a refused upgrade, if the server answered one. */
