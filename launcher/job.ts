@@ -54,6 +54,21 @@ const FAILURE_GRACE_MS = 300;
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
+
+/** Environment every rank gets unless the user's environment (or `-x`) sets the variable. */
+export const RANK_ENV_DEFAULTS: Readonly<Record<string, string>> = {
+  // msgpackr's optional native add-on costs every rank ~25 ms and ~5 MB at start-up
+  // and helps only decoding of large string-heavy values.
+  MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true',
+  // glibc gives every buffer above 128 KiB a fresh mmap (its dynamic threshold never
+  // rises past a size that repeats), so each large message received page-faults its
+  // whole length in: ~30 % of bandwidth. Buffers up to 32 MiB come from the heap
+  // instead, where freed ones are reused; a free heap top above 64 MiB still goes
+  // back to the system (glibc's own rule: trim = 2 × threshold).
+  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
+  MALLOC_TRIM_THRESHOLD_: String(64 * 1024 * 1024),
+};
+
 type Ending = { code: number; message: string };
 
 class Job {
@@ -128,9 +143,9 @@ class Job {
       TSMPI_JOBDIR: local ? this.jobDir : `/tmp/${basename(this.jobDir)}-h${hostIndex}`,
     };
     if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
-    // msgpackr's optional native add-on costs every rank ~25 ms and ~5 MB at start-up
-    // and helps only decoding of large string-heavy values; users can turn it back on.
-    if (process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED === undefined) env.MSGPACKR_NATIVE_ACCELERATION_DISABLED = 'true';
+    for (const [name, value] of Object.entries(RANK_ENV_DEFAULTS)) {
+      if (process.env[name] === undefined && this.opts.env[name] === undefined) env[name] = value;
+    }
     if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
     if (this.tls) env.TSMPI_TLS = '1';
     return env;

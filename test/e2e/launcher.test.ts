@@ -85,6 +85,17 @@ describe('running ranks', () => {
     for (const l of r.stdout.trim().split('\n')) expect(JSON.parse(l).x).toBe('from env');
   });
 
+  it('gives ranks allocator defaults for large messages, which the user can override', async () => {
+    const byDefault = await tsmpiexec(['-n', '2', program('echo-args.mjs')]);
+    expect(byDefault.exitCode).toBe(0);
+    for (const l of byDefault.stdout.trim().split('\n')) expect(JSON.parse(l).malloc).toEqual([String(32 * 2 ** 20), String(64 * 2 ** 20)]);
+    const own = await tsmpiexec(['-n', '2', '-x', 'MALLOC_TRIM_THRESHOLD_=4096', program('echo-args.mjs')], {
+      env: { MALLOC_MMAP_THRESHOLD_: '131072' },
+    });
+    expect(own.exitCode).toBe(0);
+    for (const l of own.stdout.trim().split('\n')) expect(JSON.parse(l).malloc).toEqual(['131072', '4096']);
+  });
+
   it('sends standard input to rank 0', async () => {
     const r = await tsmpiexec(['-n', '3', program('stdin.ts')], { input: 'line one\nline two\n' });
     expect(r.exitCode).toBe(0);
