@@ -13,7 +13,7 @@ import { inlineThenRingAllgatherv } from './allgatherv.js';
 import { recursiveDoublingAllreduce, ringAllreduce } from './allreduce.js';
 import { bruckAlltoall, pairwiseAlltoall } from './alltoall.js';
 import { pairwiseAlltoallv } from './alltoallv.js';
-import { disseminationBarrier } from './barrier.js';
+import { disseminationBarrier, pairwiseBarrier } from './barrier.js';
 import { binomialBcast } from './bcast.js';
 import { checkCounts, checkTotal } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
@@ -59,7 +59,7 @@ export function chooseScan(data: unknown): 'recursive-doubling' | 'linear' {
 
 /** Recursive doubling on a power-of-two number of ranks, Bruck otherwise. */
 export function chooseAllgather(size: number): 'recursive-doubling' | 'bruck' {
-  return (size & (size - 1)) === 0 ? 'recursive-doubling' : 'bruck';
+  return isPowerOfTwo(size) ? 'recursive-doubling' : 'bruck';
 }
 
 /**
@@ -75,9 +75,9 @@ export function chooseAlltoall(size: number, allItemsSmall: boolean): 'pairwise'
 // ---------------------------------------------------------------------------
 // Collectives on any value.
 
-/** Blocks until every rank has entered (dissemination). */
+/** Blocks until every rank has entered (pairwise exchange for a power-of-two size, else dissemination). */
 export function barrier(ep: CollEndpoint, tag: number): Promise<void> {
-  return disseminationBarrier(ep, tag);
+  return isPowerOfTwo(ep.size) ? pairwiseBarrier(ep, tag) : disseminationBarrier(ep, tag);
 }
 
 /** The root's `data` on every rank (binomial tree; non-roots' `data` is ignored). */
@@ -237,4 +237,8 @@ function checkItemsPerRank(data: unknown, size: number, what: string): void {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   return typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return (n & (n - 1)) === 0;
 }
