@@ -125,13 +125,24 @@ export function latencyWarmup(bytes) {
   return bytes <= 64 * KiB ? 2000 : warmupFor(latencyIters(bytes));
 }
 
+/** Small-collective calls a process makes before it times its first one. */
+const PROCESS_WARMUP_CALLS = 20_000;
+let smallCallsSoFar = 0;
+
 /**
- * Warm-up calls before a collective: 5000 for small ones, a tenth of the timed calls for
- * large. Measured here for an 8 B allreduce at n=4 (4 ranks on 2 cores), mean per 1000
- * calls from the start: 595, 322, 166, 170 µs, then 108-160 µs from the 5th thousand on.
+ * Warm-up calls before a collective: a tenth of the timed calls for large ones; for
+ * small ones 5000, and more before the first small one a process times, until it has
+ * made PROCESS_WARMUP_CALLS calls. Four ranks on two cores leave V8's background
+ * compiler little time, so a fresh rank needs many calls to reach its optimized code:
+ * measured here for an n=4 barrier, 96-98 µs per call after 5000 warm-up calls, 76 µs
+ * after 20 000. Stateful on purpose: call it once per measurement, in order (every rank
+ * does, so all ranks agree on the counts).
  */
 export function collectiveWarmup(bytes) {
-  return bytes <= 8 * KiB ? 5000 : warmupFor(collectiveIters(bytes), 2);
+  if (bytes > 8 * KiB) return warmupFor(collectiveIters(bytes), 2);
+  const calls = Math.max(5000, PROCESS_WARMUP_CALLS - smallCallsSoFar);
+  smallCallsSoFar += calls + collectiveIters(bytes);
+  return calls;
 }
 
 /** Timed and warm-up iterations, honouring --iters / --warmup (with --iters alone, a tenth warms up). */
