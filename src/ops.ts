@@ -122,19 +122,30 @@ export class Op {
    * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
    */
   applyInto(target: TypedArray, other: TypedArray, targetIsLeft: boolean): void {
-    checkSameShape(this, target, other);
+    if (targetIsLeft) this.applyTo(target, target, other);
+    else this.applyTo(target, other, target);
+  }
+
+  /**
+   * `out` becomes left ∘ right; `out` may be `left` or `right` itself. Lets a reduction
+   * write its result straight into its final place instead of reducing, then copying.
+   * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
+   */
+  applyTo(out: TypedArray, left: TypedArray, right: TypedArray): void {
+    checkSameShape(this, left, right);
+    checkSameShape(this, out, left);
     const behaviour = this.#behaviour;
     switch (behaviour.kind) {
       case 'user':
-        storeUserResult(this, target, targetIsLeft ? behaviour.fn(target, other) : behaviour.fn(other, target));
+        storeUserResult(this, out, behaviour.fn(left, right));
         return;
-      case 'select':
-        // The result is `other` exactly when `other` is the side the op picks.
-        if ((behaviour.pick === 'left') !== targetIsLeft) writeAt(target, other, 0);
+      case 'select': {
+        const picked = behaviour.pick === 'left' ? left : right;
+        if (picked !== out) writeAt(out, picked, 0);
         return;
+      }
       case 'elementwise':
-        if (targetIsLeft) combineTypedInto(this, behaviour.kernels, target, target, other);
-        else combineTypedInto(this, behaviour.kernels, target, other, target);
+        combineTypedInto(this, behaviour.kernels, out, left, right);
         return;
     }
   }

@@ -187,6 +187,46 @@ describe('applyInto', () => {
   });
 });
 
+describe('applyTo', () => {
+  it('writes left ∘ right into a third array and leaves the operands alone', () => {
+    const left = Float64Array.of(1, 2);
+    const right = Float64Array.of(10, 20);
+    const out = new Float64Array(2);
+    SUM.applyTo(out, left, right);
+    expect([...out]).toEqual([11, 22]);
+    expect([...left]).toEqual([1, 2]);
+    expect([...right]).toEqual([10, 20]);
+    const ordered = Op.create((a: Float64Array, b: Float64Array) => Float64Array.of(a[0]! * 10 + b[0]!), false);
+    const single = new Float64Array(1);
+    ordered.applyTo(single, Float64Array.of(3), Float64Array.of(4));
+    expect(single[0]).toBe(34);
+  });
+
+  it('may write over either operand', () => {
+    const a = Int32Array.of(5, 6);
+    PROD.applyTo(a, a, Int32Array.of(2, 3));
+    expect([...a]).toEqual([10, 18]);
+    const b = Int32Array.of(5, 6);
+    MAX.applyTo(b, Int32Array.of(9, 1), b);
+    expect([...b]).toEqual([9, 6]);
+  });
+
+  it('REPLACE copies the right operand, NO_OP the left', () => {
+    const out = new Int32Array(1);
+    REPLACE.applyTo(out, Int32Array.of(1), Int32Array.of(2));
+    expect(out[0]).toBe(2);
+    NO_OP.applyTo(out, Int32Array.of(1), Int32Array.of(2));
+    expect(out[0]).toBe(1);
+  });
+
+  it('an output of another length or type fails before writing', () => {
+    const out = Int32Array.of(7, 7, 7);
+    expect(errorClassOf(() => SUM.applyTo(out, Int32Array.of(1, 2), Int32Array.of(1, 2)))).toBe('ERR_COUNT');
+    expect([...out]).toEqual([7, 7, 7]);
+    expect(errorClassOf(() => SUM.applyTo(new Float64Array(2), Int32Array.of(1, 2), Int32Array.of(1, 2)))).toBe('ERR_OP');
+  });
+});
+
 describe('Op.create', () => {
   it('wraps a function, commutative by default', () => {
     const op = Op.create(function concat(a: string, b: string) {

@@ -5,7 +5,7 @@ import { displacements, evenCounts } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
 import { sendrecv } from './exchange.js';
 import { ringAllgatherInto, ringReduceScatter } from './ring.js';
-import { allocateLike, writeAt, type TypedArray } from './typedArray.js';
+import { allocateUninitializedLike, view, type TypedArray } from './typedArray.js';
 
 /**
  * The largest power of two ≤ p, and how many ranks are left over. Recursive
@@ -60,10 +60,11 @@ export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, o
  */
 export async function ringAllreduce<A extends TypedArray>(ep: CollEndpoint, data: A, op: Op, tag: number): Promise<A> {
   const counts = evenCounts(data.length, ep.size);
-  const ownBlock = await ringReduceScatter(ep, data, counts, op, tag);
   const displs = displacements(counts);
-  const result = allocateLike(data, data.length);
-  writeAt(result, ownBlock, displs[ep.rank]!);
+  // Every element is written below: this rank's block by the reduce-scatter's last
+  // fold, the others by the allgather.
+  const result = allocateUninitializedLike(data, data.length);
+  await ringReduceScatter(ep, data, counts, op, tag, view(result, displs[ep.rank]!, counts[ep.rank]!));
   await ringAllgatherInto(ep, result, counts, displs, tag);
   return result;
 }

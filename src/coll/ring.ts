@@ -18,7 +18,9 @@ import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArr
  * blocks laid out in rank order) reduced over all ranks. In step s a rank passes
  * on the partial result of block rank − 1 − s and folds its own contribution into
  * the partial of block rank − 2 − s it receives, in the received buffer itself, so
- * nothing is allocated per step and `data` is never modified.
+ * nothing is allocated per step and `data` is never modified. With `out` (an array
+ * of `counts[rank]` elements) the last fold writes the result there instead, and
+ * `out` is returned: a caller assembling a larger result saves a copy.
  * Needs a commutative `op`: each block is folded starting from a different rank.
  */
 export async function ringReduceScatter<A extends TypedArray>(
@@ -27,12 +29,17 @@ export async function ringReduceScatter<A extends TypedArray>(
   counts: readonly number[],
   op: Op,
   tag: number,
+  out?: A,
 ): Promise<A> {
   if (!op.commute) throw mpiError('ERR_OP', `ring reduce-scatter needs a commutative op, ${op.name} is not`);
   const { rank, size } = ep;
   const displs = displacements(counts);
   const block = (index: number): A => view(data, displs[index]!, counts[index]!);
-  if (size === 1) return copyOf(block(0));
+  if (size === 1) {
+    if (!out) return copyOf(block(0));
+    writeAt(out, block(0), 0);
+    return out;
+  }
   const at = (offset: number): number => (((rank + offset) % size) + size) % size;
   let partial = block(at(-1));
   for (let step = 0; step < size - 1; step++) {
@@ -50,10 +57,12 @@ export async function ringReduceScatter<A extends TypedArray>(
       continue;
     }
     expectBlock(received, counts[recvIndex]!, recvIndex, data);
-    op.applyInto(received, block(recvIndex), true);
-    partial = received;
+    const last = step === size - 2;
+    const target = last && out ? out : received;
+    op.applyTo(target, received, block(recvIndex));
+    partial = target;
   }
-  return partial;
+  return out ?? partial;
 }
 
 /**

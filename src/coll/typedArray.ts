@@ -23,6 +23,7 @@ interface AnyTypedArray {
 }
 
 type TypedArrayConstructor = new (length: number) => TypedArray;
+type TypedArrayViewConstructor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => TypedArray;
 
 /** True for typed arrays (and Buffers), false for DataView and everything else. */
 export function isTypedArray(value: unknown): value is TypedArray {
@@ -49,6 +50,18 @@ export function allocateLike<A extends TypedArray>(proto: A, length: number): A 
   // `new Buffer(n)` is deprecated, so Buffers get Buffer.alloc.
   if (Buffer.isBuffer(proto)) return Buffer.alloc(length) as unknown as A;
   return new (proto.constructor as TypedArrayConstructor)(length) as A;
+}
+
+/**
+ * A new array of `proto`'s element type whose contents are undefined, for a result
+ * every element of which is about to be written: zero-filling megabytes first costs
+ * as much as a copy.
+ */
+export function allocateUninitializedLike<A extends TypedArray>(proto: A, length: number): A {
+  // allocUnsafeSlow: memory of its own, never a slice of Buffer's shared pool.
+  const bytes = Buffer.allocUnsafeSlow(length * proto.BYTES_PER_ELEMENT);
+  if (Buffer.isBuffer(proto)) return bytes as unknown as A;
+  return new (proto.constructor as TypedArrayViewConstructor)(bytes.buffer, 0, length) as A;
 }
 
 /** A copy of `source` with its own memory (`Buffer#slice` would share it, so never slice). */

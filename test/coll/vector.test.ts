@@ -142,6 +142,22 @@ describe.each([
   });
 
   if (name === 'ring') {
+    it.each(SIZES)('writes the result into a given output array and returns it (p = %i)', async (p) => {
+      const counts = range(p).map(unevenCount);
+      const n = counts.reduce((a, b) => a + b, 0);
+      const inputs = range(p).map((r) => floatsOf(r, n));
+      const outs = counts.map((c) => new Float64Array(c).fill(-1));
+      const { results } = await run(p, (ep) => ringReduceScatter(ep, inputs[ep.rank]!, counts, SUM, 0, outs[ep.rank]!));
+      const total = fold(SUM, inputs);
+      let offset = 0;
+      results.forEach((block, r) => {
+        expect(block).toBe(outs[r]);
+        expectSameTyped(block, total.subarray(offset, offset + counts[r]!).slice());
+        offset += counts[r]!;
+      });
+      inputs.forEach((input, r) => expectSameTyped(input, floatsOf(r, n)));
+    });
+
     it.each(SIZES)('sends one message per step with a non-empty block: p − 1 per rank for non-empty blocks (p = %i)', async (p) => {
       const { world } = await run(p, (ep) => ringReduceScatter(ep, floatsOf(ep.rank, 2 * p), range(p).map(() => 2), MAX, 0));
       expect(world.messages).toEqual(new Array(p).fill(p - 1));
