@@ -130,7 +130,7 @@ const PROCESS_WARMUP_CALLS = 20_000;
 let smallCallsSoFar = 0;
 
 /**
- * Warm-up calls before a collective: a tenth of the timed calls for large ones; for
+ * Warm-up calls before a collective: 10 for large ones (OSU's skip_large); for
  * small ones 5000, and more before the first small one a process times, until it has
  * made PROCESS_WARMUP_CALLS calls. Four ranks on two cores leave V8's background
  * compiler little time, so a fresh rank needs many calls to reach its optimized code:
@@ -139,7 +139,8 @@ let smallCallsSoFar = 0;
  * does, so all ranks agree on the counts).
  */
 export function collectiveWarmup(bytes) {
-  if (bytes > 8 * KiB) return warmupFor(collectiveIters(bytes), 2);
+  // OSU's skip for large messages: a rank's heap grows to hold its buffers during the first calls.
+  if (bytes > 8 * KiB) return Math.max(10, warmupFor(collectiveIters(bytes)));
   const calls = Math.max(5000, PROCESS_WARMUP_CALLS - smallCallsSoFar);
   smallCallsSoFar += calls + collectiveIters(bytes);
   return calls;
