@@ -77,6 +77,9 @@ function floorJobs(groups) {
   // 1 B pairs with Open MPI's smallest latency; 8 B is the target's size.
   if (groups.includes('latency') || groups.includes('coll8')) kinds.push(['latency', ['--sizes', '1,8', '--bw-sizes', '']]);
   if (groups.includes('bw')) kinds.push(['bandwidth', ['--sizes', '', '--bw-sizes', '1M,4M']]);
+  // Context for the bandwidth targets (not a target): raw ws when the receiver keeps a
+  // window's messages, as every MPI receive hands its data to the program.
+  if (groups.includes('bw')) kinds.push(['bandwidth, keeping', ['--sizes', '', '--bw-sizes', '1M,4M', '--keep']]);
   return TRANSPORTS.flatMap((t) =>
     kinds.map(([kind, args]) => ({
       label: `floor (raw ws) ${t} ${kind}`,
@@ -206,6 +209,7 @@ function meta(opts, ompiVersion, loadStart, notes) {
     command: `node bench/compare.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     notes: [
       'raw ws = `bench/floor.mjs`: `ws` ping-pong / streaming between two processes, no headers or matching, client mask all-zero (as tsmpi sends).',
+      '"bandwidth raw-keep" rows = the same streaming with `--keep`: the receiver holds each window\'s 64 messages until it acks, as an MPI receiver must; the targets compare against the dropping receiver ("buffer" rows), as the anchor measures.',
       'tsmpi latency "typed array" sends a Uint8Array; "small object" sends `{ payload: Uint8Array }` (structured clone), like the anchor\'s pickled dict.',
       'start-up walls are measured around the whole `tsmpiexec` / `mpiexec` process; Open MPI start-up uses its default (shared-memory) transport.',
       'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB and 5000 calls before small collectives: JIT and this VM\'s scheduling take that long to settle (figures in bench/options.mjs); the anchor keeps its own 50-iteration warm-up.',

@@ -5,12 +5,17 @@
 // options and iteration schedule so its lines pair up with tsmpi's.
 //
 //   node bench/floor.mjs [--transport tcp,unix] [--sizes 8,1K] [--bw-sizes 1M,4M]
-//                        [--iters N] [--warmup N] [--window 64] [--mask zero|rfc]
+//                        [--iters N] [--warmup N] [--window 64] [--mask zero|rfc] [--keep]
 //
 // --mask zero (the default) gives the client the all-zero mask tsmpi's transport uses
 // (DESIGN.md: both ends are ours, so `ws` may skip the XOR); --mask rfc keeps `ws`'s
 // random masks, as the anchor does. The floor must not be slower than a lever tsmpi is
 // allowed to pull, or the ratios would flatter it.
+//
+// --keep makes the streaming receiver hold on to every message of a window until it
+// acks, as an MPI receiver must (each of the window's receives hands its data to the
+// program); the anchor's receiver, and the default here, drops each message at once.
+// Its lines say mode "raw-keep". For explaining a bandwidth gap, not for the targets.
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { rmSync } from 'node:fs';
@@ -24,12 +29,13 @@ const ZERO_MASK = (mask) => mask.fill(0);
 
 // ---- server: a child process that echoes, or counts a window and acks -------------
 
-function serve(kind) {
+function serve(kind, keep) {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, maxPayload: 2 ** 31 - 1, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     let window = 0; // 0: echo every binary frame; W: count W frames, then ack
     let seen = 0;
+    const kept = [];
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         // Control frames are text, so no payload byte is ever reserved for signalling.
@@ -37,9 +43,13 @@ function serve(kind) {
         seen = 0;
         ws.send('ok');
       } else if (window === 0) ws.send(data, { binary: true });
-      else if (++seen === window) {
-        seen = 0;
-        ws.send('ack');
+      else {
+        if (keep) kept.push(data);
+        if (++seen === window) {
+          seen = 0;
+          kept.length = 0;
+          ws.send('ack');
+        }
       }
     });
   });
@@ -103,7 +113,7 @@ async function latency(ws, bytes, opts, transport) {
   return { bench: 'latency', mode: 'raw', bytes, n: 2, transport, usec, iters };
 }
 
-async function bandwidth(ws, bytes, opts, transport) {
+async function bandwidth(ws, bytes, opts, transport, keep) {
   const { iters, warmup } = schedule(opts, bandwidthIters(bytes, opts.window));
   const buf = Buffer.alloc(bytes, 0x42);
   await stream(ws, buf, opts.window, warmup);
@@ -111,18 +121,19 @@ async function bandwidth(ws, bytes, opts, transport) {
   await stream(ws, buf, opts.window, iters);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const MBps = (bytes * opts.window * iters) / seconds / 1e6;
-  return { bench: 'bandwidth', mode: 'raw', bytes, n: 2, transport, MBps, iters, window: opts.window };
+  return { bench: 'bandwidth', mode: keep ? 'raw-keep' : 'raw', bytes, n: 2, transport, MBps, iters, window: opts.window };
 }
 
-async function measure(kind, opts, mask) {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+async function measure(kind, opts, mask, keep) {
+  const serverArgs = ['--serve', kind, ...(keep ? ['--keep'] : [])];
+  const child = fork(fileURLToPath(import.meta.url), serverArgs, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const { url } = await new Promise((resolve) => child.once('message', resolve));
     const ws = await connect(url, mask);
     await control(ws, 0);
     for (const bytes of opts.sizes) console.log(formatRecord(await latency(ws, bytes, opts, kind)));
     await control(ws, opts.window);
-    for (const bytes of opts.bwSizes ?? opts.sizes) console.log(formatRecord(await bandwidth(ws, bytes, opts, kind)));
+    for (const bytes of opts.bwSizes ?? opts.sizes) console.log(formatRecord(await bandwidth(ws, bytes, opts, kind, keep)));
     ws.close();
   } finally {
     await stopServer(child);
@@ -141,26 +152,28 @@ async function stopServer(child) {
 }
 
 async function main(argv) {
-  const { mask = 'zero', rest } = maskFlag(argv);
+  const { mask = 'zero', keep, rest } = floorFlags(argv);
   if (mask !== 'zero' && mask !== 'rfc') throw new Error(`floor: --mask must be zero or rfc, got ${mask}`);
   const opts = benchOptions(rest);
   for (const kind of opts.transports ?? ['tcp', 'unix']) {
     if (kind !== 'tcp' && kind !== 'unix') throw new Error(`floor: unknown transport ${kind}`);
-    await measure(kind, opts, mask);
+    await measure(kind, opts, mask, keep);
   }
 }
 
-/** Splits `--mask X` (the floor's own option) from the shared bench options. */
-function maskFlag(argv) {
+/** Splits the floor's own options (`--mask X`, `--keep`) from the shared bench options. */
+function floorFlags(argv) {
   const out = [];
   let mask;
+  let keep = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--mask') mask = argv[++i];
     else if (argv[i].startsWith('--mask=')) mask = argv[i].slice(7);
+    else if (argv[i] === '--keep') keep = true;
     else out.push(argv[i]);
   }
-  return { mask, rest: out };
+  return { mask, keep, rest: out };
 }
 
-if (process.argv[2] === '--serve') serve(process.argv[3]);
+if (process.argv[2] === '--serve') serve(process.argv[3], process.argv[4] === '--keep');
 else await main(process.argv.slice(2));

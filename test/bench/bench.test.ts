@@ -136,6 +136,17 @@ describe.concurrent('bench programs through tsmpiexec, tiny sizes', () => {
     ]);
   });
 
+  it('floor.mjs --keep streams to a receiver that keeps each window (mode raw-keep)', async () => {
+    const res = await execa(process.execPath, ['bench/floor.mjs', '--transport', 'unix', '--sizes', '', '--bw-sizes', '1K', '--window', '4', '--keep', ...TINY], {
+      cwd: ROOT,
+      reject: false,
+      timeout: 30_000,
+    });
+    expect(res.exitCode, res.stderr).toBe(0);
+    const recs = results(res.stdout, 2);
+    expect(recs.map((r) => `${r.transport} ${r.bench} ${r.mode} ${r.bytes}`)).toEqual(['unix bandwidth raw-keep 1024']);
+  });
+
   it('run.mjs runs the suite programs on the transport asked for', async () => {
     const res = await execa(
       process.execPath,
