@@ -7,11 +7,12 @@
  * anywhere and still load exactly the modules the script would have loaded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
+import { cachedBundle, saveManifest, writeFileAtomically } from './compile-cache.js';
 
 /** The first esbuild error as "file:line:column: text". */
 function describeBuildErrors(errors: Message[] | undefined): string | undefined {
@@ -35,6 +36,12 @@ export function isRunnable(script: string): boolean {
 export async function prepareScript(script: string, cacheDir: string): Promise<string> {
   const path = resolve(script);
   if (!TYPESCRIPT.has(extname(path))) return path;
+  // Most jobs run a program that has not changed since the last one: a few stats tell,
+  // where even loading esbuild would cost more.
+  const workingDir = process.cwd();
+  const cached = cachedBundle(path, workingDir, cacheDir);
+  if (cached) return cached;
+  const startedAt = Date.now();
   const { build, stop } = await import('esbuild');
   const result = await build({
     entryPoints: [path],
@@ -45,6 +52,9 @@ export async function prepareScript(script: string, cacheDir: string): Promise<s
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'silent',
+    // The files it read, for the cache manifest (paths relative to absWorkingDir).
+    metafile: true,
+    absWorkingDir: workingDir,
     plugins: [externalPackages(), ownImportMeta()],
   }).catch((err: { errors?: Message[] }) => {
     throw new Error(`cannot compile ${script}: ${describeBuildErrors(err.errors) ?? String(err)}`);
@@ -57,10 +67,9 @@ export async function prepareScript(script: string, cacheDir: string): Promise<s
   const out = join(cacheDir, `${basename(path, extname(path))}-${hash}.mjs`);
   if (!existsSync(out)) {
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    const tmp = `${out}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, out);
+    writeFileAtomically(out, code);
   }
+  saveManifest({ entry: path, cacheDir, bundle: out, metafile: result.metafile, workingDir, startedAt });
   return out;
 }
 

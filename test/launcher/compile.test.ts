@@ -1,0 +1,137 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { manifestPathFor } from '../../launcher/compile-cache.js';
+import { prepareScript } from '../../launcher/compile.js';
+
+// Counts esbuild builds, the work the cache exists to skip.
+const esbuildCalls = vi.hoisted(() => ({ builds: 0 }));
+vi.mock('esbuild', async (importOriginal) => {
+  const esbuild = await importOriginal<typeof import('esbuild')>();
+  return {
+    ...esbuild,
+    build: ((options: Parameters<typeof esbuild.build>[0]) => {
+      esbuildCalls.builds++;
+      return esbuild.build(options);
+    }) as typeof esbuild.build,
+  };
+});
+
+let project: string;
+let cacheDir: string;
+let entry: string;
+
+/**
+ * Writes a file as if edited a minute ago: files changed within seconds of a build are
+ * not trusted (they may have changed while esbuild read them), so no manifest is saved.
+ */
+function writeOld(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  const then = Date.now() / 1000 - 60;
+  utimesSync(path, then, then);
+}
+
+/** Compiles the program and says how many esbuild builds that took. */
+async function prepare(): Promise<{ bundle: string; builds: number }> {
+  const before = esbuildCalls.builds;
+  const bundle = await prepareScript(entry, cacheDir);
+  return { bundle, builds: esbuildCalls.builds - before };
+}
+
+beforeEach(() => {
+  project = mkdtempSync(join(tmpdir(), 'tsmpi-compile-test-'));
+  cacheDir = join(project, 'cache');
+  entry = join(project, 'main.ts');
+  // An entry, a local module, a module found through tsconfig paths, and a package.
+  writeOld(entry, [
+    "import { greeting } from './lib/greet.js';",
+    "import { farewell } from '@words';",
+    "import { shout } from 'fake-package';",
+    'console.log(shout(greeting), farewell);',
+  ].join('\n'));
+  writeOld(join(project, 'lib/greet.ts'), "export const greeting: string = 'hello one';\n");
+  writeOld(join(project, 'lib/words-a.ts'), "export const farewell: string = 'words a';\n");
+  writeOld(join(project, 'lib/words-b.ts'), "export const farewell: string = 'words b';\n");
+  writeOld(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-a.ts'] } } }));
+  writeOld(join(project, 'package.json'), JSON.stringify({ name: 'compile-test', type: 'module' }));
+  writeOld(join(project, 'node_modules/fake-package/package.json'), JSON.stringify({ name: 'fake-package', main: 'index.js' }));
+  writeOld(join(project, 'node_modules/fake-package/index.js'), 'exports.shout = (s) => s.toUpperCase();\n');
+});
+
+afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+describe('prepareScript cache', () => {
+  it('reuses the bundle of an unchanged program without running esbuild', async () => {
+    const first = await prepare();
+    expect(first.builds).toBe(1);
+    expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
+    const manifest = manifestPathFor(entry, process.cwd(), cacheDir);
+    const written = statSync(manifest);
+
+    const second = await prepare();
+    expect(second).toEqual({ bundle: first.bundle, builds: 0 });
+    // Not rewritten either: the same file, untouched.
+    expect(statSync(manifest)).toMatchObject({ ino: written.ino, mtimeMs: written.mtimeMs });
+  });
+
+  it('rebuilds when a module the entry imports changes', async () => {
+    const first = await prepare();
+    expect((await prepare()).builds).toBe(0);
+    writeFileSync(join(project, 'lib/greet.ts'), "export const greeting: string = 'hello, two';\n");
+
+    const second = await prepare();
+    expect(second.builds).toBe(1);
+    expect(second.bundle).not.toBe(first.bundle);
+    expect(readFileSync(second.bundle, 'utf8')).toContain('hello, two');
+  });
+
+  it('rebuilds when tsconfig.json changes', async () => {
+    await prepare();
+    expect((await prepare()).builds).toBe(0);
+    writeOld(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-b.ts'] } } }));
+
+    const second = await prepare();
+    expect(second.builds).toBe(1);
+    expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+  });
+
+  it('rebuilds, without an error, when the manifest is corrupt', async () => {
+    const first = await prepare();
+    writeFileSync(manifestPathFor(entry, process.cwd(), cacheDir), '{"format": 1, "entry": tru');
+
+    expect(await prepare()).toEqual({ bundle: first.bundle, builds: 1 });
+    // The rebuild wrote a good manifest again.
+    expect((await prepare()).builds).toBe(0);
+  });
+
+  it('rebuilds a bundle made by another tsmpi or esbuild', async () => {
+    await prepare();
+    const manifest = manifestPathFor(entry, process.cwd(), cacheDir);
+    const recorded = JSON.parse(readFileSync(manifest, 'utf8')) as { compiler: string };
+    expect(recorded.compiler).toMatch(/^tsmpi \S+ \(launcher .*\), esbuild \d+\.\d+\.\d+$/);
+    writeFileSync(manifest, JSON.stringify({ ...recorded, compiler: recorded.compiler.replace(/esbuild .*/, 'esbuild 0.0.1') }));
+
+    expect((await prepare()).builds).toBe(1);
+  });
+
+  it('reports a compile error in a program that compiled before', async () => {
+    await prepare();
+    writeOld(entry, 'const x: number = ;\n');
+    await expect(prepare()).rejects.toThrow(/^cannot compile .*main\.ts: .*main\.ts:1:19: Unexpected ";"$/);
+  });
+
+  it('reports a package removed since the program last compiled', async () => {
+    await prepare();
+    rmSync(join(project, 'node_modules/fake-package'), { recursive: true });
+    await expect(prepare()).rejects.toThrow(/cannot find package "fake-package"/);
+  });
+
+  it('does not trust files changed just before the build', async () => {
+    // Its stamp could match a later edit that the bundle does not hold.
+    writeFileSync(join(project, 'lib/greet.ts'), "export const greeting: string = 'hello now';\n");
+    expect((await prepare()).builds).toBe(1);
+    expect((await prepare()).builds).toBe(1);
+  });
+});
