@@ -137,6 +137,16 @@ function startupJobs(ns, python) {
         return startupRecords(res, 'tsmpi', 'unix', n, notes);
       },
     });
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      // Context, not a target: Node reads this file at every process start.
+      jobs.push({
+        label: `tsmpi startup -n ${n} without NODE_EXTRA_CA_CERTS`,
+        run: async (notes) => {
+          const res = await runTsmpi(n, 'bench/startup.ts', [], { timeoutSec: 600, unset: ['NODE_EXTRA_CA_CERTS'] });
+          return startupRecords(res, 'tsmpi', 'unix', n, notes).filter((r) => r.bench === 'startup').map((r) => ({ ...r, mode: 'wall-no-extra-ca' }));
+        },
+      });
+    }
     if (python) {
       jobs.push({
         label: `mpi4py startup -n ${n}`,
@@ -212,7 +222,13 @@ function meta(opts, ompiVersion, loadStart, notes) {
       '"bandwidth raw-keep" rows = the same streaming with `--keep`: the receiver holds each window\'s 64 messages until it acks, as an MPI receiver must; the targets compare against the dropping receiver ("buffer" rows), as the anchor measures.',
       'tsmpi latency "typed array" sends a Uint8Array; "small object" sends `{ payload: Uint8Array }` (structured clone), like the anchor\'s pickled dict.',
       'start-up walls are measured around the whole `tsmpiexec` / `mpiexec` process; Open MPI start-up uses its default (shared-memory) transport.',
-      'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB and 5000 calls before small collectives: JIT and this VM\'s scheduling take that long to settle (figures in bench/options.mjs); the anchor keeps its own 50-iteration warm-up.',
+      'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB; a process times its first small collective after 20 000 warm-up calls (5000 for later ones), split by a barrier, and large collectives after 10 (OSU\'s skip_large): JIT and this VM\'s scheduling take that long to settle (figures in bench/options.mjs and bench/common.ts); the anchor keeps its own 50-iteration warm-up.',
+      'Open MPI runs with PMIX_MCA_psec=native: with munge installed but munged not running, PMIx otherwise spends ~2.2 s retrying it at every start.',
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? [
+            `this environment sets NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}): every Node process parses it at start (\`node -e 0\` 49 ms of CPU with it, 20 ms without, measured on this machine), so every rank pays for it. The "startup wall-no-extra-ca" rows are the same jobs with it unset — context, not the targets, which use the environment as given.`,
+          ]
+        : []),
       ...notes,
     ],
   };

@@ -56,26 +56,35 @@ export function highWaterMB(pid) {
   }
 }
 
-/** The environment of a tsmpi job on `transport` ('unix', the default on one host, or 'tcp'). */
-export function tsmpiEnv(transport) {
+/**
+ * The environment of a tsmpi job on `transport` ('unix', the default on one host, or
+ * 'tcp'), without the variables named in `unset`.
+ */
+export function tsmpiEnv(transport, unset = []) {
   const env = { ...process.env };
   delete env.TSMPI_TRANSPORT;
   if (transport === 'tcp') env.TSMPI_TRANSPORT = 'tcp';
+  for (const name of unset) delete env[name];
   return env;
 }
 
-/** Runs `tsmpiexec -n <n> <program> <args>` on `transport`. */
-export function runTsmpi(n, program, args, { transport = 'unix', timeoutSec = 600, ...rest } = {}) {
+/** Runs `tsmpiexec -n <n> <program> <args>` on `transport`, optionally with variables unset. */
+export function runTsmpi(n, program, args, { transport = 'unix', timeoutSec = 600, unset = [], ...rest } = {}) {
   // tsmpiexec's own --timeout ends a hung job and prints what each rank waits on.
   const argv = [TSMPIEXEC, '-n', String(n), '--timeout', String(timeoutSec), join(ROOT, program), ...args];
-  return runProcess(process.execPath, argv, { env: tsmpiEnv(transport), timeoutSec: timeoutSec + 30, ...rest });
+  return runProcess(process.execPath, argv, { env: tsmpiEnv(transport, unset), timeoutSec: timeoutSec + 30, ...rest });
 }
 
 // ---- Open MPI ----------------------------------------------------------------------
 
-/** Open MPI refuses to run as root unless told twice. */
+/**
+ * Open MPI refuses to run as root unless told twice. PMIx authenticates its local clients
+ * with munge when munge is installed (Slurm brings it) and retries for ~2.2 s when munged
+ * is not running; the native method is what a single-host job needs, so the reference is
+ * not timed waiting for a daemon.
+ */
 export function ompiEnv() {
-  return { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+  return { PMIX_MCA_psec: 'native', ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
 }
 
 /** The python3 that has mpi4py and numpy (Debian's, which the anchors name), or undefined. */
