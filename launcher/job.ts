@@ -16,7 +16,7 @@ import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
 import { createJobCertificate, encodeTls } from './tls.js';
-import { spawnSrun, spawnSsh, splitCommand } from './spawn-remote.js';
+import { splitCommand } from './shell-words.js';
 
 /** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
 export type LaunchKind = 'local' | 'ssh' | 'srun';
@@ -54,6 +54,16 @@ const FAILURE_GRACE_MS = 300;
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
+
+/** Stand-ins for the remote spawners in a job with no remote host (never called). */
+const NO_REMOTE: Pick<typeof import('./spawn-remote.js'), 'spawnSsh' | 'spawnSrun'> = {
+  spawnSsh: () => {
+    throw new Error('no remote host in this job');
+  },
+  spawnSrun: () => {
+    throw new Error('no remote host in this job');
+  },
+};
 
 /** Environment every rank gets unless the user's environment (or `-x`) sets the variable. */
 export const RANK_ENV_DEFAULTS: Readonly<Record<string, string>> = {
@@ -155,6 +165,10 @@ class Job {
     const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
     // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
+    // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
+    // on this host alone never needs them.
+    const anyRemote = this.opts.plan.some((p) => this.opts.launchKind(p.host) !== 'local');
+    const { spawnSsh, spawnSrun } = anyRemote ? await import('./spawn-remote.js') : NO_REMOTE;
     for (const place of this.opts.plan) {
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');

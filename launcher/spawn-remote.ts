@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { Readable } from 'node:stream';
+import { shellQuote, splitCommand } from './shell-words.js';
 import type { RankProcess } from './spawn-local.js';
 
 export interface RemoteSpawnOptions {
@@ -22,24 +23,10 @@ export interface RemoteSpawnOptions {
   withStdin: boolean;
 }
 
-/** Quotes `s` for a POSIX shell. */
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_\-./:=@%+,]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The shell command a remote host runs for one rank. */
 export function remoteCommand(opts: Pick<RemoteSpawnOptions, 'cwd' | 'env' | 'node' | 'argv'>): string {
   const vars = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
   return `cd ${shellQuote(opts.cwd)} && exec env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
-}
-
-/** Splits a `--ssh` command such as `ssh -p 2222 -i key` into words (quotes respected). */
-export function splitCommand(command: string): string[] {
-  const words: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(command); m; m = re.exec(command)) words.push(m[1] ?? m[2] ?? m[3]);
-  return words;
 }
 
 /** Starts one rank on `host` over ssh (never prompting: BatchMode; gives up connecting after 10 s). */

@@ -31,8 +31,12 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: `${out}/rank-boot.js` }),
   build({
     ...common,
-    entryPoints: ['launcher/main.ts'],
-    outfile: `${out}/launcher.js`,
+    // Split: what only some jobs need (the ssh/srun spawners and execa under them) sits
+    // in chunks loaded on first use, so a local job does not compile it at start-up.
+    entryPoints: { launcher: 'launcher/main.ts' },
+    outdir: out,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     define: { TSMPI_VERSION: JSON.stringify(pkg.version) },
   }),
 ]);
