@@ -181,8 +181,9 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
 
 /**
  * Rebuilds a raw-bytes value of `dtype` from received bytes. The result is a
- * view over `bytes` (no copy) when `bytes.byteOffset` is a multiple of the
- * element size, else a copy, because typed arrays cannot start unaligned.
+ * view over `bytes` (no copy) when it may be: `bytes` fills at least half of its
+ * buffer (see {@link worthViewing}) and, for typed arrays, starts at a multiple of
+ * the element size (typed arrays cannot start unaligned); otherwise a copy.
  * A view can share its `.buffer` with other data: use byteOffset/length.
  * An ArrayBuffer is zero-copy only when `bytes` spans its whole buffer.
  * Throws ERR_ARG for an unknown dtype or a byte count that is not a whole
@@ -190,25 +191,37 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
  */
 export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
   const count = elementCount(dtype, bytes.byteLength);
+  const view = worthViewing(bytes);
   switch (dtype) {
     case DTYPE.Buffer:
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return view ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
     case DTYPE.DataView:
-      return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return view ? new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new DataView(arrayBufferOf(bytes));
     case DTYPE.ArrayBuffer:
       return arrayBufferOf(bytes);
     default:
-      return typedView(typedArrayConstructor(dtype), bytes, count);
+      return typedView(typedArrayConstructor(dtype), bytes, count, view);
   }
 }
 
-function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number): TypedArray {
-  if (bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
+/**
+ * Received bytes are usually part of something larger: a socket read or a batch of
+ * small frames. A view keeps all of it alive — an 8-byte array could pin 64 KiB, a
+ * few thousand kept results hundreds of megabytes — so only a payload that fills at
+ * least half of its buffer is viewed; smaller ones are copied, which for small
+ * arrays is also faster (they fit in V8's heap).
+ */
+function worthViewing(bytes: Uint8Array): boolean {
+  return bytes.byteLength * 2 >= bytes.buffer.byteLength;
+}
+
+function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number, view: boolean): TypedArray {
+  if (view && bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
     // The cast only satisfies the BigInt64Array typings; every constructor accepts a SharedArrayBuffer too.
     return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
   }
   const copy = new ctor(count);
-  new Uint8Array(copy.buffer).set(bytes);
+  new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
   return copy;
 }
 

@@ -153,6 +153,26 @@ describe('fromBytes', () => {
     expect([...out]).toStrictEqual([1.5, -2.5]);
   });
 
+  it('copies a payload that is a small part of its buffer, so it does not keep the rest alive', () => {
+    const frame = new Uint8Array(64 * 1024);
+    frame.set(bytesOf(new Float64Array([1.5, -2.5])), 8);
+    const payload = frame.subarray(8, 24);
+    const typed = fromBytes(DTYPE.Float64Array, payload) as Float64Array;
+    expect([...typed]).toStrictEqual([1.5, -2.5]);
+    expect(typed.buffer).not.toBe(frame.buffer);
+    expect(typed.buffer.byteLength).toBeLessThan(1024);
+    const buf = fromBytes(DTYPE.Buffer, payload) as Buffer;
+    expect(Buffer.isBuffer(buf)).toBe(true);
+    expect(buf.buffer).not.toBe(frame.buffer);
+    expect(buf.equals(Buffer.from(payload))).toBe(true);
+    const dv = fromBytes(DTYPE.DataView, payload) as DataView;
+    expect(dv.buffer).not.toBe(frame.buffer);
+    expect([dv.byteOffset, dv.byteLength, dv.getFloat64(0, true)]).toStrictEqual([0, 16, 1.5]);
+    const expected = Buffer.from(payload);
+    frame.fill(0xff); // the results own their bytes
+    expect([typed[1], dv.getFloat64(8, true), buf.equals(expected)]).toStrictEqual([-2.5, -2.5, true]);
+  });
+
   it('rebuilds a Buffer as a Buffer, even from a plain Uint8Array', () => {
     const out = fromBytes(DTYPE.Buffer, at(5, new Uint8Array([104, 105])));
     expect(Buffer.isBuffer(out)).toBe(true);

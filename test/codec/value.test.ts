@@ -372,11 +372,20 @@ describe('raw whole-message values', () => {
     expectSame(roundTrip(whole.subarray(1, 3)), Float64Array.from([2, 3]));
   });
 
-  it('decodes an aligned typed array as a view over the received bytes', () => {
-    const { ptype, bytes } = encode(Float64Array.from([1, 2]));
+  it('decodes an aligned typed array that fills most of its buffer as a view over the received bytes', () => {
+    const { ptype, bytes } = encode(Float64Array.from({ length: 64 }, (_, i) => i));
     const received = asReceived(bytes, 16);
     const out = decode(ptype, received) as Float64Array;
     expect(out.buffer).toBe(received.buffer);
+    expect(out[63]).toBe(63);
+  });
+
+  it('copies a small typed array out of a larger received frame', () => {
+    const { ptype, bytes } = encode(Float64Array.from([1, 2]));
+    const received = asReceived(bytes, 1024);
+    const out = decode(ptype, received) as Float64Array;
+    expect(out.buffer).not.toBe(received.buffer);
+    expect([...out]).toStrictEqual([1, 2]);
   });
 
   it('sends a typed array subclass as its base class', () => {
