@@ -6,14 +6,16 @@
  *
  * RSS is compared between two quiet points (all ranks idle, after a full GC): after an
  * 12 s warm-up of the same traffic, and after the 10 s measured phase. The ranks run
- * with MALLOC_MMAP_THRESHOLD_=131072: by default glibc raises its mmap threshold each
- * time a large block is freed, so later multi-MiB message buffers come from the heap
- * and stay in RSS after they are freed — RSS then moves by ±15 % between quiet points
- * with no change in what the program holds (V8 heap and external memory stay flat).
- * Fixing the threshold measures what tsmpi keeps, not the allocator's history.
+ * with glibc's fixed default thresholds (MALLOC_MMAP_THRESHOLD_ and
+ * MALLOC_TRIM_THRESHOLD_ 131072) instead of tsmpiexec's defaults for ranks, which keep
+ * up to 64 MiB of freed heap for reuse (fast large receives, see RANK_ENV_DEFAULTS in
+ * launcher/job.ts); glibc's own dynamic threshold does similar. Either way RSS then
+ * moves by up to ±15 % between quiet points with no change in what the program holds
+ * (V8 heap and external memory stay flat). Fixed thresholds measure what tsmpi keeps,
+ * not the allocator's cache.
  *
  * The 60 s variant is run by hand:
- *   MALLOC_MMAP_THRESHOLD_=131072 node bin/tsmpiexec.js -n 8 test/soak/soak.ts 60 <seed> 8
+ *   MALLOC_MMAP_THRESHOLD_=131072 MALLOC_TRIM_THRESHOLD_=131072 node bin/tsmpiexec.js -n 8 test/soak/soak.ts 60 <seed> 8
  */
 import { describe, expect, it } from 'vitest';
 import { ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
@@ -55,7 +57,7 @@ interface SoakReport {
 describe('soak', () => {
   it(`n=8 for ${SECONDS} s: nothing lost, duplicated, corrupted or reordered; RSS growth under 10 %`, async () => {
     const r = await tsmpiexec(['-n', '8', `${ROOT}/test/soak/soak.ts`, SECONDS, SEED, WARMUP], {
-      env: { MALLOC_MMAP_THRESHOLD_: '131072' },
+      env: { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' },
       timeoutMs: 180_000,
     });
     const line = r.stdout.split('\n').find((l) => l.startsWith('SOAK '));
