@@ -5,7 +5,7 @@ const CHECKS = [
   'ring of every value kind',
   'ANY_SOURCE fan-in with Status',
   '1000 un-awaited sends arrive in call order',
-  '0 B, 64 KiB and 16 MiB typed arrays intact',
+  '0 B, 64 KiB, eager-limit and 16 MiB typed arrays intact',
   'ssend completes only after the matching receive',
   'cancel of an unmatched irecv',
   'PROC_NULL',

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, Request, Status, wtime, type Comm } from 'tsmpi';
 import { sameIdentities, sameValue, sampleValues } from './values.js';
 import { check, errorClassOf, done } from './harness.js';
+import { EAGER_BYTES } from '../../src/p2p/engine.js';
 
 const world = await init();
 // Check bookkeeping runs on its own communicator, so it never matches the traffic under test.
@@ -77,7 +78,8 @@ function digest(a: ArrayBufferView): string {
 }
 
 async function typedArraysIntact(): Promise<void> {
-  for (const bytes of [0, 64 * 1024, 16 * 1024 * 1024]) {
+  // Both sides of the eager/rendezvous switch, and one large enough for many socket reads.
+  for (const bytes of [0, 64 * 1024, EAGER_BYTES, EAGER_BYTES + 8, 16 * 1024 * 1024]) {
     const data = new Float64Array(bytes / 8);
     for (let i = 0; i < data.length; i++) data[i] = Math.sin(i + rank) * 1e6;
     const sent = world.send({ digest: digest(data) }, next, 3);
@@ -88,7 +90,7 @@ async function typedArraysIntact(): Promise<void> {
     check(got instanceof Float64Array && got.length === bytes / 8, `typed array of ${bytes} B arrived as ${got?.constructor?.name} ${got?.length}`);
     check(digest(got) === meta.digest, `checksum mismatch for ${bytes} B`);
   }
-  await done(control, '0 B, 64 KiB and 16 MiB typed arrays intact');
+  await done(control, '0 B, 64 KiB, eager-limit and 16 MiB typed arrays intact');
 }
 
 async function ssendWaitsForReceive(): Promise<void> {
