@@ -5,7 +5,7 @@
  *   tsmpiexec -n 2 bench/bibw.ts [--sizes 1M,4M] [--window 64] [--iters N]
  */
 import { Request, run, wtime, type Comm } from 'tsmpi';
-import { bandwidthIters, emit, options, schedule } from './common.js';
+import { bandwidthIters, bandwidthWarmup, emit, options, schedule } from './common.js';
 
 const DATA = 4;
 
@@ -34,7 +34,7 @@ await run(async (world) => {
   const opts = options();
   for (const bytes of opts.sizes) {
     // Twice the bytes of bw move per window, so half as many windows take the same time.
-    const { iters, warmup } = schedule(opts, Math.max(3, Math.round(bandwidthIters(bytes, opts.window) / 2)));
+    const { iters, warmup } = schedule(opts, Math.max(3, Math.round(bandwidthIters(bytes, opts.window) / 2)), bandwidthWarmup());
     await measure(world, bytes, opts.window, iters, warmup);
   }
 });

@@ -5,7 +5,7 @@
  *   tsmpiexec -n 2 bench/bw.ts [--sizes 1M,4M] [--window 64] [--iters N]
  */
 import { Request, run, wtime, type Comm } from 'tsmpi';
-import { bandwidthIters, emit, options, schedule } from './common.js';
+import { bandwidthIters, bandwidthWarmup, emit, options, schedule } from './common.js';
 
 const DATA = 2;
 const ACK = 3;
@@ -37,7 +37,7 @@ await run(async (world) => {
   if (world.size < 2) throw new Error('bw needs at least 2 ranks');
   const opts = options();
   for (const bytes of opts.sizes) {
-    const { iters, warmup } = schedule(opts, bandwidthIters(bytes, opts.window));
+    const { iters, warmup } = schedule(opts, bandwidthIters(bytes, opts.window), bandwidthWarmup());
     await measure(world, bytes, opts.window, iters, warmup);
   }
 });

@@ -6,7 +6,7 @@
 import { MAX, wtime, type Comm } from 'tsmpi';
 import { benchOptions, formatRecord, type BenchDefaults, type BenchOptions, type Measurement } from './options.mjs';
 
-export { bandwidthIters, collectiveIters, collectiveWarmup, latencyIters, latencyWarmup, schedule, type BenchOptions } from './options.mjs';
+export { bandwidthIters, bandwidthWarmup, collectiveIters, collectiveWarmup, latencyIters, latencyWarmup, schedule, type BenchOptions } from './options.mjs';
 
 /** This program's options (`--sizes`, `--max-bytes`, `--iters`, `--warmup`, `--mode`, `--window`). */
 export function options(defaults?: BenchDefaults): BenchOptions {

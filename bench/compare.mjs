@@ -222,7 +222,7 @@ function meta(opts, ompiVersion, loadStart, notes) {
       '"bandwidth raw-keep" rows = the same streaming with `--keep`: the receiver holds each window\'s 64 messages until it acks, as an MPI receiver must; the targets compare against the dropping receiver ("buffer" rows), as the anchor measures.',
       'tsmpi latency "typed array" sends a Uint8Array; "small object" sends `{ payload: Uint8Array }` (structured clone), like the anchor\'s pickled dict.',
       'start-up walls are measured around the whole `tsmpiexec` / `mpiexec` process; Open MPI start-up uses its default (shared-memory) transport.',
-      'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB; a process times its first small collective after 20 000 warm-up calls (5000 for later ones), split by a barrier, and large collectives after 10 (OSU\'s skip_large): JIT and this VM\'s scheduling take that long to settle (figures in bench/options.mjs and bench/common.ts); the anchor keeps its own 50-iteration warm-up.',
+      'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB; a process times its first small collective after 20 000 warm-up calls (5000 for later ones), split by a barrier, large collectives after 25 calls and bandwidth after 10 windows (OSU\'s skip for large messages is 10): JIT, this VM\'s scheduling and a rank\'s heap take that long to settle (figures in bench/options.mjs and bench/common.ts); the anchor keeps its own 50-iteration warm-up for latency and none for bandwidth and collectives.',
       'Open MPI runs with PMIX_MCA_psec=native: with munge installed but munged not running, PMIx otherwise spends ~2.2 s retrying it at every start.',
       ...(process.env.NODE_EXTRA_CA_CERTS
         ? [

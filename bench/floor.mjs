@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { bandwidthIters, benchOptions, formatRecord, latencyIters, latencyWarmup, schedule } from './options.mjs';
+import { bandwidthIters, bandwidthWarmup, benchOptions, formatRecord, latencyIters, latencyWarmup, schedule } from './options.mjs';
 
 const ZERO_MASK = (mask) => mask.fill(0);
 
@@ -114,7 +114,7 @@ async function latency(ws, bytes, opts, transport) {
 }
 
 async function bandwidth(ws, bytes, opts, transport, keep) {
-  const { iters, warmup } = schedule(opts, bandwidthIters(bytes, opts.window));
+  const { iters, warmup } = schedule(opts, bandwidthIters(bytes, opts.window), bandwidthWarmup());
   const buf = Buffer.alloc(bytes, 0x42);
   await stream(ws, buf, opts.window, warmup);
   const t0 = process.hrtime.bigint();

@@ -101,6 +101,15 @@ export function bandwidthIters(bytes, window = WINDOW) {
   return Math.min(100, Math.max(3, Math.round((1024 * MiB) / (bytes * window))));
 }
 
+/**
+ * Warm-up windows before a bandwidth measurement: 10, OSU's skip for large messages. A
+ * receiver that keeps its messages grows its heap during the first windows: tsmpi at
+ * 1 MiB measured 2213-2463 MB/s after 2 warm-up windows, 2833-3057 MB/s after 10.
+ */
+export function bandwidthWarmup() {
+  return 10;
+}
+
 /** Collective calls: mpi4py_osu.py's 1000 / 100 / 10 by float64 count (8 KiB, 1 MiB). */
 export function collectiveIters(bytes) {
   return bytes <= 8 * KiB ? 1000 : bytes <= MiB ? 100 : 10;
@@ -130,7 +139,7 @@ const PROCESS_WARMUP_CALLS = 20_000;
 let smallCallsSoFar = 0;
 
 /**
- * Warm-up calls before a collective: 10 for large ones (OSU's skip_large); for
+ * Warm-up calls before a collective: 25 for large ones (see below); for
  * small ones 5000, and more before the first small one a process times, until it has
  * made PROCESS_WARMUP_CALLS calls. Four ranks on two cores leave V8's background
  * compiler little time, so a fresh rank needs many calls to reach its optimized code:
@@ -139,8 +148,9 @@ let smallCallsSoFar = 0;
  * does, so all ranks agree on the counts).
  */
 export function collectiveWarmup(bytes) {
-  // OSU's skip for large messages: a rank's heap grows to hold its buffers during the first calls.
-  if (bytes > 8 * KiB) return Math.max(10, warmupFor(collectiveIters(bytes)));
+  // A rank's heap and V8's external-memory limits settle during the first large calls:
+  // an 8 MiB allreduce at n=2 took 8-22 ms per call for about 20 calls, then 5-6 ms.
+  if (bytes > 8 * KiB) return Math.max(25, warmupFor(collectiveIters(bytes)));
   const calls = Math.max(5000, PROCESS_WARMUP_CALLS - smallCallsSoFar);
   smallCallsSoFar += calls + collectiveIters(bytes);
   return calls;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
 import {
   bandwidthIters,
+  bandwidthWarmup,
   benchOptions,
   collectiveIters,
   collectiveWarmup,
@@ -193,8 +194,9 @@ describe('bench options', () => {
     // Small messages need long warm-ups here: JIT and VM scheduling (see options.mjs).
     expect(schedule({ iters: undefined, warmup: undefined }, latencyIters(8), latencyWarmup(8))).toEqual({ iters: 2000, warmup: 10_000 });
     // The first small collective of a process warms up to 20 000 calls, later ones 5000;
-    // large ones 10 (OSU's skip_large).
-    expect([collectiveWarmup(8), collectiveWarmup(8 << 20), collectiveWarmup(8), collectiveWarmup(1024)]).toEqual([20_000, 10, 5000, 5000]);
+    // large ones 25 (heap growth); bandwidth 10 windows (OSU's skip for large messages).
+    expect([collectiveWarmup(8), collectiveWarmup(8 << 20), collectiveWarmup(8), collectiveWarmup(1024)]).toEqual([20_000, 25, 5000, 5000]);
+    expect(bandwidthWarmup()).toBe(10);
   });
 
   it('formats a result with significant digits, so tiny figures stay positive', () => {
