@@ -54,6 +54,7 @@ export declare function parseFlags(argv: readonly string[]): Record<string, stri
 export declare function benchOptions(argv: readonly string[], defaults?: BenchDefaults): BenchOptions;
 export declare function latencyIters(bytes: number): number;
 export declare function bandwidthIters(bytes: number, window?: number): number;
+export declare function bandwidthWarmup(): number;
 export declare function collectiveIters(bytes: number): number;
 export declare function warmupFor(iters: number, min?: number): number;
 export declare function latencyWarmup(bytes: number): number;
