@@ -16,6 +16,7 @@ import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
 import { createJobCertificate, encodeTls } from './tls.js';
+import { rankEnvDefaults } from './rank-env.js';
 import { splitCommand } from './shell-words.js';
 
 /** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
@@ -54,31 +55,6 @@ const FAILURE_GRACE_MS = 300;
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
-
-/** Stand-ins for the remote spawners in a job with no remote host (never called). */
-const NO_REMOTE: Pick<typeof import('./spawn-remote.js'), 'spawnSsh' | 'spawnSrun'> = {
-  spawnSsh: () => {
-    throw new Error('no remote host in this job');
-  },
-  spawnSrun: () => {
-    throw new Error('no remote host in this job');
-  },
-};
-
-/** Environment every rank gets unless the user's environment (or `-x`) sets the variable. */
-export const RANK_ENV_DEFAULTS: Readonly<Record<string, string>> = {
-  // msgpackr's optional native add-on costs every rank ~25 ms and ~5 MB at start-up
-  // and helps only decoding of large string-heavy values.
-  MSGPACKR_NATIVE_ACCELERATION_DISABLED: 'true',
-  // glibc gives every buffer above 128 KiB a fresh mmap (its dynamic threshold never
-  // rises past a size that repeats), so each large message received page-faults its
-  // whole length in: ~30 % of bandwidth. Buffers up to 32 MiB come from the heap
-  // instead, where freed ones are reused; a free heap top above 64 MiB still goes
-  // back to the system (glibc's own rule: trim = 2 × threshold).
-  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
-  MALLOC_TRIM_THRESHOLD_: String(64 * 1024 * 1024),
-};
-
 type Ending = { code: number; message: string };
 
 class Job {
@@ -101,7 +77,7 @@ class Job {
   async run(): Promise<number> {
     try {
       const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, join(this.jobDir, 'cache')));
-      const remoteHost = this.opts.plan.find((p) => this.opts.launchKind(p.host) !== 'local')?.host;
+      const remoteHost = this.remoteHost();
       if (remoteHost) this.localAddress = await localAddressToward(remoteHost);
       const useTcp = this.opts.forceTcp || this.localAddress !== null;
       if (this.opts.tls) this.tls = createJobCertificate(this.jobDir);
@@ -134,6 +110,11 @@ class Job {
     return this.ending?.code ?? 0;
   }
 
+  /** A host of this job whose ranks start over ssh or srun, if there is one. */
+  private remoteHost(): string | undefined {
+    return this.opts.plan.find((p) => this.opts.launchKind(p.host) !== 'local')?.host;
+  }
+
   private coordinatorUrl(): string {
     const addr = this.coordinator.listener.addresses;
     return urlOf(addr, true);
@@ -153,9 +134,7 @@ class Job {
       TSMPI_JOBDIR: local ? this.jobDir : `/tmp/${basename(this.jobDir)}-h${hostIndex}`,
     };
     if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
-    for (const [name, value] of Object.entries(RANK_ENV_DEFAULTS)) {
-      if (process.env[name] === undefined && this.opts.env[name] === undefined) env[name] = value;
-    }
+    Object.assign(env, rankEnvDefaults(process.env, this.opts.env));
     if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
     if (this.tls) env.TSMPI_TLS = '1';
     return env;
@@ -167,8 +146,7 @@ class Job {
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
     // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
     // on this host alone never needs them.
-    const anyRemote = this.opts.plan.some((p) => this.opts.launchKind(p.host) !== 'local');
-    const { spawnSsh, spawnSrun } = anyRemote ? await import('./spawn-remote.js') : NO_REMOTE;
+    const remote = this.remoteHost() === undefined ? null : await import('./spawn-remote.js');
     for (const place of this.opts.plan) {
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
@@ -183,7 +161,7 @@ class Job {
               cwd: this.opts.cwd,
               withStdin,
             })
-          : (kind === 'ssh' ? spawnSsh.bind(null, this.opts.sshCommand) : spawnSrun)({
+          : (kind === 'ssh' ? remote!.spawnSsh.bind(null, this.opts.sshCommand) : remote!.spawnSrun)({
               rank: place.rank,
               host: place.host,
               node: this.opts.remoteNode,

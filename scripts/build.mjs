@@ -26,19 +26,29 @@ const common = {
   banner: { js: "import { createRequire as __tsmpiCreateRequire } from 'node:module'; const require = __tsmpiCreateRequire(import.meta.url);" },
   external: ['bufferutil', 'utf-8-validate', 'msgpackr-extract', 'esbuild'],
 };
+/** Leaves the launcher's dynamic import of spawn-remote.js to be resolved beside it at run time. */
+const remoteSpawnersApart = {
+  name: 'remote-spawners-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/spawn-remote\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: `${out}/index.js` }),
   build({ ...common, entryPoints: ['src/runtime/boot.ts'], outfile: `${out}/rank-boot.js` }),
   build({
     ...common,
-    // Split: what only some jobs need (the ssh/srun spawners and execa under them) sits
-    // in chunks loaded on first use, so a local job does not compile it at start-up.
-    entryPoints: { launcher: 'launcher/main.ts' },
-    outdir: out,
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    entryPoints: ['launcher/main.ts'],
+    outfile: `${out}/launcher.js`,
     define: { TSMPI_VERSION: JSON.stringify(pkg.version) },
+    plugins: [remoteSpawnersApart],
   }),
+  // What only jobs with remote hosts need (the ssh/srun spawners and execa under them)
+  // is a file of its own, loaded on first use: a local job does not compile it at
+  // start-up. A fixed name (no content hash) keeps a launcher that started before a
+  // rebuild able to load it.
+  build({ ...common, entryPoints: ['launcher/spawn-remote.ts'], outfile: `${out}/spawn-remote.js` }),
 ]);
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', out], { stdio: 'inherit' });
 rmSync('dist', { recursive: true, force: true });
