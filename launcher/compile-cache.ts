@@ -5,10 +5,13 @@
  *
  * Next to the bundles, each entry file has a manifest: which compiler built it, and the
  * size and mtime of every file that shaped the bundle (its sources, the files it imports
- * by absolute path, the tsconfig.json/jsconfig.json/package.json that govern them), or
- * that the file was absent. Checking it costs a few stats.
+ * by absolute path, the tsconfig.json/jsconfig.json/package.json that govern them and
+ * the configs they extend), or that the file was absent, and the mtime of every source
+ * directory (a file added beside a source can change what an import resolves to).
+ * Checking it costs a few stats. Not seen: a changed symlink or package install that
+ * leaves every recorded file as it was, and edits that keep a file's size and mtime.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -42,8 +45,9 @@ const RACY_MARGIN_MS = 2000;
 
 /**
  * This launcher's file as loaded: a rebuilt tsmpi may compile differently at the same
- * version (its build options live here; in dist/ it is one bundle). Stamped at load, not
- * at build time, so that a launcher rebuilt while this job runs is not taken for this one.
+ * version (the build options are part of the launcher bundle, dist/launcher.js). Stamped
+ * at load, not at build time, so that a launcher rebuilt while this job runs is not taken
+ * for this one.
  */
 const LAUNCHER_STAMP = stampOf(fileURLToPath(import.meta.url));
 
@@ -115,7 +119,8 @@ export function saveManifest(built: BuiltBundle): void {
  * several jobs may compile the same program at once.
  */
 export function writeFileAtomically(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+  // Not the pid alone: launchers in different containers may share the directory.
+  const tmp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);
 }
@@ -155,9 +160,46 @@ function filesShaping(built: BuiltBundle): Set<string> {
     }
   }
   for (const dir of sourceDirs) {
-    for (const config of configCandidates(dir)) files.add(config);
+    files.add(dir);
+    for (const config of configCandidates(dir)) {
+      files.add(config);
+      for (const base of extendedConfigs(config)) files.add(base);
+    }
   }
   return files;
+}
+
+/**
+ * The configs a tsconfig/jsconfig extends, transitively (esbuild follows `extends`).
+ * Throws when an `extends` cannot be followed, so that no manifest is saved rather
+ * than one that misses a file.
+ */
+function extendedConfigs(config: string, seen = new Set<string>()): string[] {
+  if (!/[jt]sconfig\.json$/.test(config) || seen.has(config) || !existsSync(config)) return [];
+  seen.add(config);
+  const out: string[] = [];
+  for (const target of extendsOf(readFileSync(config, 'utf8'))) {
+    const base = resolveExtends(target, dirname(config));
+    out.push(base, ...extendedConfigs(base, seen));
+  }
+  return out;
+}
+
+/** The `extends` value(s) of a tsconfig (JSON with comments), found without a full parse. */
+function extendsOf(text: string): string[] {
+  const m = /"extends"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])/.exec(text);
+  if (!m) return [];
+  const value: unknown = JSON.parse(m[1]!);
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** Where an `extends` points: a path relative to the config, or a package's file. */
+function resolveExtends(target: string, fromDir: string): string {
+  if (target.startsWith('.') || target.startsWith('/')) {
+    const path = resolve(fromDir, target);
+    return existsSync(path) || path.endsWith('.json') ? path : `${path}.json`;
+  }
+  return createRequire(join(fromDir, 'tsconfig.json')).resolve(target);
 }
 
 /**

@@ -32,8 +32,11 @@ export function isRunnable(script: string): boolean {
   return RUNNABLE.has(extname(script));
 }
 
-/** The JavaScript file ranks run for `script` (compiled into `cacheDir` for TypeScript). */
-export async function prepareScript(script: string, cacheDir: string): Promise<string> {
+/**
+ * The JavaScript file ranks run for `script` (compiled into `cacheDir` for TypeScript, or
+ * into `fallbackDir` when `cacheDir` cannot be written, e.g. a read-only installation).
+ */
+export async function prepareScript(script: string, cacheDir: string, fallbackDir?: string): Promise<string> {
   const path = resolve(script);
   if (!TYPESCRIPT.has(extname(path))) return path;
   // Most jobs run a program that has not changed since the last one: a few stats tell,
@@ -64,13 +67,31 @@ export async function prepareScript(script: string, cacheDir: string): Promise<s
   });
   const code = result.outputFiles[0].contents;
   const hash = createHash('sha256').update(path).update(code).digest('hex').slice(0, 16);
-  const out = join(cacheDir, `${basename(path, extname(path))}-${hash}.mjs`);
-  if (!existsSync(out)) {
-    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    writeFileAtomically(out, code);
+  const name = `${basename(path, extname(path))}-${hash}.mjs`;
+  let out: string;
+  try {
+    out = writeBundle(cacheDir, name, code);
+  } catch (err) {
+    if (!fallbackDir || !isUnwritable(err)) throw err;
+    return writeBundle(fallbackDir, name, code);
   }
   saveManifest({ entry: path, cacheDir, bundle: out, metafile: result.metafile, workingDir, startedAt });
   return out;
+}
+
+/** Writes `code` as `dir/name` unless that bundle is already there (same name, same content). */
+function writeBundle(dir: string, name: string, code: Uint8Array): string {
+  const out = join(dir, name);
+  if (!existsSync(out)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileAtomically(out, code);
+  }
+  return out;
+}
+
+function isUnwritable(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR';
 }
 
 /** Where compiled programs are kept: the project's node_modules/.cache, else `fallback`. */

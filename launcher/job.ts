@@ -76,7 +76,8 @@ class Job {
 
   async run(): Promise<number> {
     try {
-      const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, join(this.jobDir, 'cache')));
+      const ownCache = join(this.jobDir, 'cache');
+      const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, ownCache), ownCache);
       const remoteHost = this.remoteHost();
       if (remoteHost) this.localAddress = await localAddressToward(remoteHost);
       const useTcp = this.opts.forceTcp || this.localAddress !== null;

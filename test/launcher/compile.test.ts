@@ -31,6 +31,8 @@ function writeOld(path: string, text: string): void {
   writeFileSync(path, text);
   const then = Date.now() / 1000 - 60;
   utimesSync(path, then, then);
+  // Source directories are recorded too (a new file there can change an import).
+  for (let dir = dirname(path); dir.startsWith(project); dir = dirname(dir)) utimesSync(dir, then, then);
 }
 
 /** Compiles the program and says how many esbuild builds that took. */
@@ -42,7 +44,7 @@ async function prepare(): Promise<{ bundle: string; builds: number }> {
 
 beforeEach(() => {
   project = mkdtempSync(join(tmpdir(), 'tsmpi-compile-test-'));
-  cacheDir = join(project, 'cache');
+  cacheDir = join(project, 'node_modules', '.cache', 'tsmpi');
   entry = join(project, 'main.ts');
   // An entry, a local module, a module found through tsconfig paths, and a package.
   writeOld(entry, [
@@ -95,6 +97,41 @@ describe('prepareScript cache', () => {
     const second = await prepare();
     expect(second.builds).toBe(1);
     expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+  });
+
+  it('rebuilds when a config that tsconfig.json extends changes', async () => {
+    writeOld(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-a.ts'] } } }));
+    writeOld(join(project, 'tsconfig.json'), '{\n  // comments are allowed here\n  "extends": "./tsconfig.base.json"\n}\n');
+    const first = await prepare();
+    expect(readFileSync(first.bundle, 'utf8')).toContain('words a');
+    expect((await prepare()).builds).toBe(0);
+    writeOld(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-b.ts'] } } }));
+
+    const second = await prepare();
+    expect(second.builds).toBe(1);
+    expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+  });
+
+  it('rebuilds when a file added beside a source changes what an import resolves to', async () => {
+    await prepare();
+    expect((await prepare()).builds).toBe(0);
+    // './lib/greet.js' resolved to greet.ts while there was no greet.js.
+    writeFileSync(join(project, 'lib/greet.js'), "export const greeting = 'hello from js';\n");
+    const then = Date.now() / 1000 - 60;
+    utimesSync(join(project, 'lib/greet.js'), then, then);
+
+    const second = await prepare();
+    expect(second.builds).toBe(1);
+    expect(readFileSync(second.bundle, 'utf8')).toContain('hello from js');
+  });
+
+  it('compiles into the fallback directory when the cache directory cannot be written', async () => {
+    // A path under a file: unwritable even for root, which ignores permission bits.
+    const unwritable = join(entry, 'tsmpi');
+    const fallback = join(project, 'job-cache');
+    const bundle = await prepareScript(entry, unwritable, fallback);
+    expect(dirname(bundle)).toBe(fallback);
+    expect(readFileSync(bundle, 'utf8')).toContain('hello one');
   });
 
   it('rebuilds, without an error, when the manifest is corrupt', async () => {
