@@ -8,7 +8,7 @@
 // --quick: one repetition and start-up at -n 8 only — a smoke run of minutes, not a result.
 // Repetitions are interleaved (every job once, then every job again, in reverse order), so
 // a noisy minute on this shared machine spreads over all implementations instead of one.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -207,6 +207,27 @@ async function runAll(jobs, reps, notes) {
   return records;
 }
 
+/** What NODE_EXTRA_CA_CERTS costs every Node process here, measured now. */
+function extraCaNote() {
+  const withIt = medianStartMs(process.env);
+  const without = medianStartMs(Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_EXTRA_CA_CERTS')));
+  return (
+    `this environment sets NODE_EXTRA_CA_CERTS, which every Node process reads and parses at start ` +
+    `(\`node -e 0\` median ${withIt.toFixed(0)} ms with it, ${without.toFixed(0)} ms without, in this run), so every rank pays for it. ` +
+    'The "startup wall-no-extra-ca" rows are the same jobs with it unset: context, not the targets, which use the environment as given.'
+  );
+}
+
+function medianStartMs(env) {
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return times.sort((a, b) => a - b)[3];
+}
+
 function meta(opts, ompiVersion, loadStart, notes) {
   return {
     date: new Date().toISOString(),
@@ -224,11 +245,7 @@ function meta(opts, ompiVersion, loadStart, notes) {
       'start-up walls are measured around the whole `tsmpiexec` / `mpiexec` process; Open MPI start-up uses its default (shared-memory) transport.',
       'tsmpi and the floor warm up 10 000 round trips before latencies up to 1 KiB; a process times its first small collective after 20 000 warm-up calls (5000 for later ones), split by a barrier, large collectives after 25 calls and bandwidth after 10 windows (OSU\'s skip for large messages is 10): JIT, this VM\'s scheduling and a rank\'s heap take that long to settle (figures in bench/options.mjs and bench/common.ts); the anchor keeps its own 50-iteration warm-up for latency and none for bandwidth and collectives.',
       'Open MPI runs with PMIX_MCA_psec=native: with munge installed but munged not running, PMIx otherwise spends ~2.2 s retrying it at every start.',
-      ...(process.env.NODE_EXTRA_CA_CERTS
-        ? [
-            `this environment sets NODE_EXTRA_CA_CERTS (${process.env.NODE_EXTRA_CA_CERTS}): every Node process parses it at start (\`node -e 0\` 49 ms of CPU with it, 20 ms without, measured on this machine), so every rank pays for it. The "startup wall-no-extra-ca" rows are the same jobs with it unset — context, not the targets, which use the environment as given.`,
-          ]
-        : []),
+      ...(process.env.NODE_EXTRA_CA_CERTS ? [extraCaNote()] : []),
       ...notes,
     ],
   };

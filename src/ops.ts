@@ -117,7 +117,7 @@ export class Op {
   }
 
   /**
-   * In place: `target` becomes target ∘ other when `targetIsLeft`, else other ∘ target.
+   * @internal In place: `target` becomes target ∘ other when `targetIsLeft`, else other ∘ target.
    * Built-in ops allocate nothing, so large reductions can reuse one buffer per call.
    * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
    */
@@ -127,7 +127,7 @@ export class Op {
   }
 
   /**
-   * `out` becomes left ∘ right; `out` may be `left` or `right` itself. Lets a reduction
+   * @internal `out` becomes left ∘ right; `out` may be `left` or `right` itself. Lets a reduction
    * write its result straight into its final place instead of reducing, then copying.
    * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
    */

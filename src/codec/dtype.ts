@@ -208,8 +208,8 @@ export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
  * Received bytes are usually part of something larger: a socket read or a batch of
  * small frames. A view keeps all of it alive — an 8-byte array could pin 64 KiB, a
  * few thousand kept results hundreds of megabytes — so only a payload that fills at
- * least half of its buffer is viewed; smaller ones are copied, which for small
- * arrays is also faster (they fit in V8's heap).
+ * least half of its buffer is viewed; smaller ones are copied (for arrays of up to
+ * 64 bytes that is also faster: V8 keeps them in its own heap).
  */
 function worthViewing(bytes: Uint8Array): boolean {
   return bytes.byteLength * 2 >= bytes.buffer.byteLength;

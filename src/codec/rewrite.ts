@@ -2,7 +2,8 @@
  * Builds the copy of a value that msgpackr encodes correctly: each part it
  * would get wrong (see inspect.ts) is replaced by one of the wire types of
  * extensions.ts. Used only when inspect() asks for it, since it copies every
- * container; binary leaves are shared, not copied.
+ * container; binary leaves are shared, not copied (a typed-array subclass becomes
+ * its base class over the same bytes, or a copy when it is a small part of its buffer).
  *
  * Sharing and cycles carry over: each object is copied once, and every
  * reference to it points at the one copy, which msgpackr then keeps shared.

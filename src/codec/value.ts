@@ -66,8 +66,8 @@ export function checkSendable(value: unknown): void {
 }
 
 /**
- * Decodes a received payload. Raw typed arrays are views over `bytes` when
- * aligned (see fromBytes). Throws ERR_OTHER if the bytes are not a valid
+ * Decodes a received payload. A raw typed array is a view over `bytes` when
+ * aligned and filling most of their buffer, else a copy (see fromBytes). Throws ERR_OTHER if the bytes are not a valid
  * payload of that type, or the ptype is unknown.
  */
 export function decode(ptype: number, bytes: Uint8Array): unknown {

@@ -19,8 +19,9 @@ import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArr
  * on the partial result of block rank − 1 − s and folds its own contribution into
  * the partial of block rank − 2 − s it receives, in the received buffer itself, so
  * nothing is allocated per step and `data` is never modified. With `out` (an array
- * of `counts[rank]` elements) the last fold writes the result there instead, and
- * `out` is returned: a caller assembling a larger result saves a copy.
+ * of `counts[rank]` elements, sharing no memory with `data` except perhaps this
+ * rank's own block) the last fold writes the result there instead, and `out` is
+ * returned: a caller assembling a larger result saves a copy.
  * Needs a commutative `op`: each block is folded starting from a different rank.
  */
 export async function ringReduceScatter<A extends TypedArray>(

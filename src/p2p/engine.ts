@@ -19,16 +19,8 @@ import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
 import { Status } from './status.js';
+import { EAGER_BYTES, EAGER_CREDIT_BYTES } from './limits.js';
 
-/**
- * Messages up to this size are sent eagerly. A rendezvous costs a round trip (RTS, CTS)
- * of ~60 µs here, as long as moving ~150 KB, so below that it only adds latency; the
- * credit below, not this size, bounds what a receiver may have to hold. Ping-pong on
- * two cores, limit 64 KiB → 256 KiB: 128 KiB 96-103 → 68-82 µs, 256 KiB 146-162 → 117-125 µs.
- */
-export const EAGER_BYTES = 256 * 1024;
-/** Unmatched eager bytes one sender may leave at one receiver. */
-export const EAGER_CREDIT_BYTES = 4 * 1024 * 1024;
 /** Bookkeeping cost charged per eager message, so floods of empty messages are bounded too. */
 const MESSAGE_OVERHEAD = 128;
 

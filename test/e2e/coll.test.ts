@@ -17,7 +17,7 @@ const CHECKS = [
   'scan and exscan just below and above the linear threshold, with message counts',
   'alltoall pairwise and Bruck around their thresholds, with message counts',
   'allgatherv inline and ring around the inline threshold, with message counts',
-  'message counts of dissemination barrier, binomial trees and recursive doubling',
+  'message counts of barrier, binomial trees and recursive doubling',
   'every built-in op on numbers, bigints, booleans, arrays and typed arrays',
   'MAXLOC and MINLOC with ties keep the lowest index',
   'non-commutative Op.create folded in rank order',

@@ -498,7 +498,7 @@ async function allgathervThreshold(): Promise<void> {
 async function messageCounts(): Promise<void> {
   const { rank, size: p } = world;
   const barrier = await counted(() => world.barrier());
-  check(barrier.mine === ceilLog2(p), `dissemination barrier sent ${barrier.mine}, expected ⌈log2 ${p}⌉ = ${ceilLog2(p)}`);
+  check(barrier.mine === ceilLog2(p), `barrier sent ${barrier.mine}, expected ⌈log2 ${p}⌉ = ${ceilLog2(p)}`);
   check(barrier.total === p * ceilLog2(p), `barrier total ${barrier.total}`);
   for (let root = 0; root < p; root++) {
     const bcast = await counted(() => world.bcast(rank === root ? { big: new Float64Array(100) } : null, root));
@@ -521,7 +521,7 @@ async function messageCounts(): Promise<void> {
   const a2a = await counted(() => world.alltoall(range(p).map((d) => [rank, d])));
   const a2aExpected = p >= ALLTOALL_BRUCK_MIN_RANKS ? rdAllreduceSends(rank, p) + ceilLog2(p) : p - 1;
   check(a2a.mine === a2aExpected, `alltoall of small items sent ${a2a.mine}, expected ${a2aExpected}`);
-  await done(control, 'message counts of dissemination barrier, binomial trees and recursive doubling');
+  await done(control, 'message counts of barrier, binomial trees and recursive doubling');
 }
 
 // ---- operators --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, Request, Status, wtime, type Comm } from 'tsmpi';
 import { sameIdentities, sameValue, sampleValues } from './values.js';
 import { check, errorClassOf, done } from './harness.js';
-import { EAGER_BYTES } from '../../src/p2p/engine.js';
+import { EAGER_BYTES } from '../../src/p2p/limits.js';
 
 const world = await init();
 // Check bookkeeping runs on its own communicator, so it never matches the traffic under test.
