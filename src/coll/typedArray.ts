@@ -58,11 +58,18 @@ export function allocateLike<A extends TypedArray>(proto: A, length: number): A 
  * as much as a copy.
  */
 export function allocateUninitializedLike<A extends TypedArray>(proto: A, length: number): A {
+  // A subclass's constructor may not take (buffer, offset, length): let it allocate.
+  if (!Buffer.isBuffer(proto) && !STANDARD_CONSTRUCTORS.has(proto.constructor)) return allocateLike(proto, length);
   // allocUnsafeSlow: memory of its own, never a slice of Buffer's shared pool.
   const bytes = Buffer.allocUnsafeSlow(length * proto.BYTES_PER_ELEMENT);
   if (Buffer.isBuffer(proto)) return bytes as unknown as A;
   return new (proto.constructor as TypedArrayViewConstructor)(bytes.buffer, 0, length) as A;
 }
+
+const STANDARD_CONSTRUCTORS = new Set<unknown>([
+  Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+]);
 
 /** A copy of `source` with its own memory (`Buffer#slice` would share it, so never slice). */
 export function copyOf<A extends TypedArray>(source: A): A {
