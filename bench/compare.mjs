@@ -239,6 +239,7 @@ function meta(opts, ompiVersion, loadStart, notes) {
     load: `${loadStart.toFixed(1)} → ${loadavg()[0].toFixed(1)}`,
     command: `node bench/compare.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     notes: [
+      'what limits the targets not met, with the measurements behind it: bench/LIMITS.md.',
       'raw ws = `bench/floor.mjs`: `ws` ping-pong / streaming between two processes, no headers or matching, client mask all-zero (as tsmpi sends).',
       '"bandwidth raw-keep" rows = the same streaming with `--keep`: the receiver holds each window\'s 64 messages until it acks, as an MPI receiver must; the targets compare against the dropping receiver ("buffer" rows), as the anchor measures.',
       'tsmpi latency "typed array" sends a Uint8Array; "small object" sends `{ payload: Uint8Array }` (structured clone), like the anchor\'s pickled dict.',
