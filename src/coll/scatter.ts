@@ -2,6 +2,7 @@
 import type { CollEndpoint } from './endpoint.js';
 import { absoluteRank, binomialChildren, binomialParent, relativeRank, subtreeSize } from './binomialTree.js';
 import { sendAll } from './exchange.js';
+import { errorFromRoot, isRootErrorNotice, type RootErrorNotice } from './rootError.js';
 
 /**
  * Binomial-tree scatter: the root holds one item per rank; each rank receives the
@@ -19,14 +20,32 @@ export async function binomialScatter<T>(
   const relative = relativeRank(rank, root, size);
   const toRank = (r: number): number => absoluteRank(r, root, size);
   // share[i] is the item of relative rank `relative + i`.
-  const share: readonly T[] =
+  const share: readonly T[] | RootErrorNotice =
     relative === 0
       ? Array.from({ length: size }, (_, i) => items![toRank(i)]!)
-      : await ep.recv<T[]>(toRank(binomialParent(relative)), tag);
+      : await ep.recv<T[] | RootErrorNotice>(toRank(binomialParent(relative)), tag);
+  if (isRootErrorNotice(share)) {
+    await passOnNotice(ep, share, root, tag);
+    throw errorFromRoot(share, root);
+  }
   const sends = binomialChildren(relative, size).map((child) => {
     const first = child - relative;
     return [share.slice(first, first + subtreeSize(child, size)), toRank(child)] as const;
   });
   await sendAll(ep, sends, tag);
   return share[0]!;
+}
+
+/**
+ * The root's side of a scatter it cannot run (see rootError.ts): its children, and
+ * through them every rank, receive `notice` instead of their items.
+ */
+export async function abortBinomialScatter(ep: CollEndpoint, notice: RootErrorNotice, root: number, tag: number): Promise<void> {
+  await passOnNotice(ep, notice, root, tag);
+}
+
+async function passOnNotice(ep: CollEndpoint, notice: RootErrorNotice, root: number, tag: number): Promise<void> {
+  const relative = relativeRank(ep.rank, root, ep.size);
+  const children = binomialChildren(relative, ep.size).map((child) => [notice, absoluteRank(child, root, ep.size)] as const);
+  await sendAll(ep, children, tag);
 }

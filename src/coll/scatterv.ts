@@ -2,6 +2,7 @@
 import { displacements, expectBlock } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
 import { sendAll } from './exchange.js';
+import { errorFromRoot, isRootErrorNotice, type RootErrorNotice } from './rootError.js';
 import { copyOf, view, type TypedArray } from './typedArray.js';
 
 /**
@@ -19,7 +20,8 @@ export async function linearScatterv<A extends TypedArray>(
 ): Promise<A> {
   const { rank, size } = ep;
   if (rank !== root) {
-    const block = await ep.recv<A>(root, tag);
+    const block = await ep.recv<A | RootErrorNotice>(root, tag);
+    if (isRootErrorNotice(block)) throw errorFromRoot(block, root);
     expectBlock(block, counts[rank]!, rank);
     return block;
   }
@@ -31,4 +33,10 @@ export async function linearScatterv<A extends TypedArray>(
     .map((r) => [blockOf(r), r] as const);
   await sendAll(ep, sends, tag);
   return copyOf(blockOf(root));
+}
+
+/** The root's side of a scatterv it cannot run (see rootError.ts): every other rank receives `notice`. */
+export async function abortLinearScatterv(ep: CollEndpoint, notice: RootErrorNotice, root: number, tag: number): Promise<void> {
+  const others = Array.from({ length: ep.size }, (_, r) => r).filter((r) => r !== root);
+  await sendAll(ep, others.map((r) => [notice, r] as const), tag);
 }

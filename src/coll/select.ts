@@ -23,8 +23,9 @@ import { binomialReduce } from './reduce.js';
 import { reduceThenScatterv } from './reduceScatter.js';
 import { ringReduceScatter } from './ring.js';
 import { linearExscan, linearScan, recursiveDoublingExscan, recursiveDoublingScan } from './scan.js';
-import { binomialScatter } from './scatter.js';
-import { linearScatterv } from './scatterv.js';
+import { abortBinomialScatter, binomialScatter } from './scatter.js';
+import { abortLinearScatterv, linearScatterv } from './scatterv.js';
+import { rootErrorNotice } from './rootError.js';
 import {
   ALLREDUCE_RING_MIN_BYTES,
   ALLTOALL_BRUCK_MAX_ITEM_BYTES,
@@ -90,9 +91,27 @@ export function gather<T>(ep: CollEndpoint, data: T, root: number, tag: number):
   return binomialGather(ep, data, root, tag);
 }
 
-/** Item r of the root's `data` on rank r (binomial tree). The root must pass one item per rank. */
-export async function scatter<T>(ep: CollEndpoint, data: readonly T[] | null, root: number, tag: number): Promise<T> {
-  if (ep.rank === root) checkItemsPerRank(data, ep.size, 'scatter');
+/**
+ * Item r of the root's `data` on rank r (binomial tree). The root must pass one item per
+ * rank; `checkRoot` may check more of the root's data. When a check fails, every rank
+ * fails with its error class instead of waiting for its item.
+ */
+export async function scatter<T>(
+  ep: CollEndpoint,
+  data: readonly T[] | null,
+  root: number,
+  tag: number,
+  checkRoot?: () => void,
+): Promise<T> {
+  if (ep.rank === root) {
+    try {
+      checkItemsPerRank(data, ep.size, 'scatter');
+      checkRoot?.();
+    } catch (err) {
+      await abortBinomialScatter(ep, rootErrorNotice(err), root, tag);
+      throw err;
+    }
+  }
   return binomialScatter(ep, data, root, tag);
 }
 
@@ -167,8 +186,14 @@ export async function scatterv<A extends TypedArray>(
 ): Promise<A> {
   checkCounts(counts, ep.size, 'scatterv counts');
   if (ep.rank === root) {
-    checkTypedArray(data, 'scatterv');
-    checkTotal(counts, data.length, 'scatterv counts');
+    try {
+      checkTypedArray(data, 'scatterv');
+      checkTotal(counts, data.length, 'scatterv counts');
+    } catch (err) {
+      // Only the root holds the array: the others learn of the mistake from it.
+      await abortLinearScatterv(ep, rootErrorNotice(err), root, tag);
+      throw err;
+    }
   }
   return linearScatterv(ep, data, counts, root, tag);
 }

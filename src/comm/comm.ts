@@ -245,9 +245,10 @@ export class Comm {
 
   /** The root passes `size` items; rank i resolves item i. */
   async scatter<T>(data: T[] | null, root = 0): Promise<T> {
-    if (data !== null && data !== undefined) checkSendable(data);
     checkRoot(root, this.size);
-    return this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag));
+    // Only the root's items are sent, so only they are checked (in the collective, so
+    // that a mistake there fails every rank rather than leaving them waiting).
+    return this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */

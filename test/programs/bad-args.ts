@@ -216,6 +216,11 @@ await rejects('reduceScatter counts adding up to more than the array', 'ERR_COUN
 // Checks that only the root can make (it alone holds the data): on a one-rank communicator.
 await rejects('self: scatter with 2 items for 1 rank', 'ERR_COUNT', () => S.scatter([1, 2], 0));
 await rejects('self: scatterv counts adding up to less than the array', 'ERR_COUNT', () => S.scatterv(f64(3), [2], 0));
+// The same mistakes on the world: only the root holds the data, every rank must learn of them.
+const rootOnly = <T>(value: T): T | null => (me === 0 ? value : null);
+await rejects('scatter: the root passes size+1 items', 'ERR_COUNT', () => W.scatter(rootOnly(ones(n + 1)), 0));
+await rejects('scatter: the root passes an unsendable item', 'ERR_ARG', () => W.scatter(rootOnly([...ones(n - 1), () => 1] as unknown[]), 0));
+await rejects('scatterv: counts add up to less than the root array', 'ERR_COUNT', () => W.scatterv(rootOnly(f64(n + 2)), ones(n), 0));
 
 // ---- ops ------------------------------------------------------------------------------------
 
