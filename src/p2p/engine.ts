@@ -298,7 +298,10 @@ export class P2PEngine {
   /** Operations this rank is waiting on, for hang reports. */
   pendingOps(): PendingOp[] {
     const ops: PendingOp[] = [];
-    for (const r of this.matching.postedReceives()) ops.push({ op: 'recv', ctx: r.ctx, peer: r.source, tag: r.tag });
+    for (const r of this.matching.postedReceives()) {
+      // A service's standing receive (an RMA target's) is not something the program waits on.
+      if (!r.req.background) ops.push({ op: 'recv', ctx: r.ctx, peer: r.source, tag: r.tag });
+    }
     for (const byId of this.receivesAwaitingData.values()) {
       for (const { recv, arrival } of byId.values()) {
         ops.push({ op: 'recv', ctx: recv.ctx, peer: arrival.source, tag: arrival.tag, bytes: arrival.bytes });

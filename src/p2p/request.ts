@@ -18,6 +18,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
   private readonly result = new Status();
   private waiters: Array<() => void> = [];
   private promise: Promise<T> | null = null;
+  /** @internal Set for a background service's standing receive, which hang reports leave out. */
+  background = false;
 
   /** @internal Requests are made by the runtime; `cancelHook` returns true if it cancelled. */
   constructor(private readonly cancelHook?: () => boolean) {}

@@ -55,6 +55,7 @@ export class TargetService {
   private listen(): void {
     if (this.stopped) return;
     const receive = this.comm.irecv<RmaRequest>(ANY_SOURCE, TAG_REQUEST);
+    receive.background = true;
     this.receive = receive;
     receive.onSettled(() => this.onRequest(receive));
   }

@@ -43,6 +43,14 @@ describe('hang diagnosis', () => {
     expect(r.durationMs).toBeLessThan(12_000);
   });
 
+  it('leaves an open window\'s background service out of the report', async () => {
+    const r = await tsmpiexec(['-n', '3', '--timeout', '3', '-x', 'TSMPI_TEST_WINDOW=1', program('deadlock.ts')]);
+    expect(r.exitCode).toBe(124);
+    expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
+    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce #\d+ on world/);
+    expect(r.stderr).not.toContain('ANY_SOURCE');
+  });
+
   it.each(['SIGQUIT', 'SIGINT'] as const)('%s prints the report and stops every rank', async (signal) => {
     const { job, marker } = await startDeadlock(3);
     job.kill(signal);
