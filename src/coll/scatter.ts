@@ -25,7 +25,7 @@ export async function binomialScatter<T>(
       ? Array.from({ length: size }, (_, i) => items![toRank(i)]!)
       : await ep.recv<T[] | RootErrorNotice>(toRank(binomialParent(relative)), tag);
   if (isRootErrorNotice(share)) {
-    await passOnNotice(ep, share, root, tag);
+    await abortBinomialScatter(ep, share, root, tag);
     throw errorFromRoot(share, root);
   }
   const sends = binomialChildren(relative, size).map((child) => {
@@ -37,14 +37,11 @@ export async function binomialScatter<T>(
 }
 
 /**
- * The root's side of a scatter it cannot run (see rootError.ts): its children, and
- * through them every rank, receive `notice` instead of their items.
+ * Sends `notice` (see rootError.ts) to this rank's children instead of their items: the
+ * root starts it when it cannot run the scatter, every other rank passes it on, so it
+ * reaches every rank down the tree the items would have taken.
  */
 export async function abortBinomialScatter(ep: CollEndpoint, notice: RootErrorNotice, root: number, tag: number): Promise<void> {
-  await passOnNotice(ep, notice, root, tag);
-}
-
-async function passOnNotice(ep: CollEndpoint, notice: RootErrorNotice, root: number, tag: number): Promise<void> {
   const relative = relativeRank(ep.rank, root, ep.size);
   const children = binomialChildren(relative, ep.size).map((child) => [notice, absoluteRank(child, root, ep.size)] as const);
   await sendAll(ep, children, tag);
