@@ -88,7 +88,7 @@ describe('running ranks', () => {
   it('gives ranks allocator defaults for large messages, which the user can override', async () => {
     const byDefault = await tsmpiexec(['-n', '2', program('echo-args.mjs')]);
     expect(byDefault.exitCode).toBe(0);
-    for (const l of byDefault.stdout.trim().split('\n')) expect(JSON.parse(l).malloc).toEqual([String(32 * 2 ** 20), String(64 * 2 ** 20)]);
+    for (const l of byDefault.stdout.trim().split('\n')) expect(JSON.parse(l).malloc).toEqual([String(32 * 2 ** 20), String(256 * 2 ** 20)]);
     const own = await tsmpiexec(['-n', '2', '-x', 'MALLOC_TRIM_THRESHOLD_=4096', program('echo-args.mjs')], {
       env: { MALLOC_MMAP_THRESHOLD_: '131072' },
     });

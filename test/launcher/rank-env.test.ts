@@ -30,6 +30,6 @@ describe('rank environment defaults', () => {
       expect(Object.keys(env).filter((k) => k.startsWith('MALLOC_'))).toEqual([]);
       expect(env.MSGPACKR_NATIVE_ACCELERATION_DISABLED).toBe('true');
     }
-    expect(rankEnvDefaults({ GLIBC_TUNABLES: 'glibc.rtld.nns=2' }, {}).MALLOC_TRIM_THRESHOLD_).toBe(String(64 * 2 ** 20));
+    expect(rankEnvDefaults({ GLIBC_TUNABLES: 'glibc.rtld.nns=2' }, {}).MALLOC_TRIM_THRESHOLD_).toBe(String(256 * 2 ** 20));
   });
 });
