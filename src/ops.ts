@@ -18,6 +18,7 @@
  * fail with ERR_COUNT.
  */
 import { mpiError } from './errors.js';
+import { elementLoop, type Loop, type NumberArray } from './loops.js';
 import {
   allocateLike,
   asAny,
@@ -46,8 +47,8 @@ interface Kernels {
   /** False for bitwise ops, which MPI does not define on floating point. */
   readonly onFloatArrays?: boolean;
   /**
-   * A hand-written loop doing `number` over whole non-bigint typed arrays (and
-   * `integerLoop` over integer ones). The generic loop calls the kernel per element
+   * A loop of its own (see loops.ts) doing `number` over whole non-bigint typed arrays
+   * (and `integerLoop` over integer ones). The generic loop calls the kernel per element
    * and, shared by every op and element type, goes megamorphic — several times
    * slower — so the ops large reductions use get their own loops.
    */
@@ -55,9 +56,6 @@ interface Kernels {
   readonly integerLoop?: Loop;
 }
 
-/** out[i] = left[i] ∘ right[i] over whole arrays; `out` may be `left` or `right`. */
-type Loop = (out: NumberArray, left: NumberArray, right: NumberArray) => void;
-type NumberArray = { [i: number]: number; readonly length: number };
 
 /** How an op combines two values. Not part of the public API. */
 export type OpBehaviour =
@@ -167,37 +165,27 @@ const bigBit = (x: boolean): bigint => (x ? 1n : 0n);
 export const SUM = builtin('SUM', {
   number: (a, b) => a + b,
   bigint: (a, b) => a + b,
-  numberLoop: (out, left, right) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = left[i]! + right[i]!;
-  },
+  numberLoop: elementLoop((a, b) => `${a} + ${b}`),
 });
 /** Product. */
 export const PROD = builtin('PROD', {
   number: (a, b) => a * b,
   integer: Math.imul,
   bigint: (a, b) => a * b,
-  numberLoop: (out, left, right) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = left[i]! * right[i]!;
-  },
-  integerLoop: (out, left, right) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.imul(left[i]!, right[i]!);
-  },
+  numberLoop: elementLoop((a, b) => `${a} * ${b}`),
+  integerLoop: elementLoop((a, b) => `Math.imul(${a}, ${b})`),
 });
 /** Maximum (NaN wins, like Math.max). */
 export const MAX = builtin('MAX', {
   number: Math.max,
   bigint: (a, b) => (a > b ? a : b),
-  numberLoop: (out, left, right) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.max(left[i]!, right[i]!);
-  },
+  numberLoop: elementLoop((a, b) => `Math.max(${a}, ${b})`),
 });
 /** Minimum (NaN wins, like Math.min). */
 export const MIN = builtin('MIN', {
   number: Math.min,
   bigint: (a, b) => (a < b ? a : b),
-  numberLoop: (out, left, right) => {
-    for (let i = 0, n = out.length; i < n; i++) out[i] = Math.min(left[i]!, right[i]!);
-  },
+  numberLoop: elementLoop((a, b) => `Math.min(${a}, ${b})`),
 });
 /** Logical and. */
 export const LAND = builtin('LAND', {
