@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { cachedBundle, saveManifest, writeFileAtomically } from './compile-cache.js';
@@ -54,6 +54,13 @@ export async function prepareScript(script: string, cacheDir: string, fallbackDi
     platform: 'node',
     target: 'node20',
     sourcemap: 'inline',
+    // esbuild writes sources relative to the working directory, and node resolves them
+    // against the bundle's own place in the cache: the root makes them the real files.
+    sourceRoot: pathToFileURL(workingDir + sep).href,
+    // Stack traces need only the mappings; without the sources inlined the bundle is a
+    // fraction of the size every rank reads and scans at start-up (node reads a
+    // source from its file when it shows an error's line).
+    sourcesContent: false,
     logLevel: 'silent',
     // The files it read, for the cache manifest (paths relative to absWorkingDir).
     metafile: true,

@@ -43,6 +43,17 @@ describe('tsmpiexec command line', () => {
     expect(r.stderr.trim()).toMatch(/^tsmpiexec: cannot compile .*broken\.ts: .*broken\.ts:1:19: Unexpected ";"$/);
   });
 
+  it('reports where in the TypeScript source a rank failed, from any working directory', async () => {
+    const f = join(scratch, 'thrower.ts');
+    writeFileSync(f, "interface Cell { value: number }\nconst cell: Cell = { value: 7 };\nthrow new Error(`gave up at ${cell.value}`);\n");
+    for (const cwd of [scratch, tmpdir()]) {
+      const r = await tsmpiexec(['-n', '1', f], { cwd });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain('gave up at 7');
+      expect(r.stderr).toContain(`${f}:3:7`);
+    }
+  });
+
   it('names a package the program imports but that is not installed', async () => {
     const f = join(scratch, 'missing.ts');
     writeFileSync(f, "import 'no-such-package-for-tsmpi';\n");
