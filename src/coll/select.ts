@@ -10,7 +10,7 @@ import { mpiError } from '../errors.js';
 import { LAND, Op } from '../ops.js';
 import { recursiveDoublingAllgather, bruckAllgather } from './allgather.js';
 import { inlineThenRingAllgatherv } from './allgatherv.js';
-import { recursiveDoublingAllreduce, ringAllreduce } from './allreduce.js';
+import { rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from './allreduce.js';
 import { bruckAlltoall, pairwiseAlltoall } from './alltoall.js';
 import { pairwiseAlltoallv } from './alltoallv.js';
 import { disseminationBarrier, pairwiseBarrier } from './barrier.js';
@@ -27,6 +27,7 @@ import { abortBinomialScatter, binomialScatter } from './scatter.js';
 import { abortLinearScatterv, linearScatterv } from './scatterv.js';
 import { rootErrorNotice } from './rootError.js';
 import {
+  ALLREDUCE_RABENSEIFNER_MIN_BYTES,
   ALLREDUCE_RING_MIN_BYTES,
   ALLTOALL_BRUCK_MAX_ITEM_BYTES,
   ALLTOALL_BRUCK_MIN_RANKS,
@@ -42,10 +43,15 @@ export { cartNeighborAllgather, cartNeighborAlltoall, neighborAllgather, neighbo
 // ---------------------------------------------------------------------------
 // Choices, exported so tests can check each threshold.
 
-/** Recursive doubling unless a commutative op reduces a typed array of ALLREDUCE_RING_MIN_BYTES or more. */
-export function chooseAllreduce(size: number, data: unknown, op: Op): 'recursive-doubling' | 'ring' {
-  const large = isTypedArray(data) && data.byteLength >= ALLREDUCE_RING_MIN_BYTES;
-  return size > 1 && large && op.commute ? 'ring' : 'recursive-doubling';
+/**
+ * For a commutative op on a typed array: Rabenseifner from ALLREDUCE_RABENSEIFNER_MIN_BYTES
+ * on 4, 8, 16… ranks, the ring from ALLREDUCE_RING_MIN_BYTES on any other size. Recursive
+ * doubling otherwise.
+ */
+export function chooseAllreduce(size: number, data: unknown, op: Op): 'recursive-doubling' | 'ring' | 'rabenseifner' {
+  if (size === 1 || !op.commute || !isTypedArray(data)) return 'recursive-doubling';
+  if (size >= 4 && isPowerOfTwo(size) && data.byteLength >= ALLREDUCE_RABENSEIFNER_MIN_BYTES) return 'rabenseifner';
+  return data.byteLength >= ALLREDUCE_RING_MIN_BYTES ? 'ring' : 'recursive-doubling';
 }
 
 /** The ring for commutative ops on REDUCE_SCATTER_RING_MIN_BYTES or more, else reduce then scatterv. */
@@ -142,10 +148,14 @@ export async function reduce<T>(ep: CollEndpoint, data: T, op: Op, root: number,
 /** a0 ∘ a1 ∘ … ∘ a(p-1) on every rank, bit-identical everywhere. */
 export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number): Promise<T> {
   checkOp(op);
-  if (chooseAllreduce(ep.size, data, op) === 'ring') {
-    return (await ringAllreduce(ep, data as TypedArray, op, tag)) as T;
+  switch (chooseAllreduce(ep.size, data, op)) {
+    case 'rabenseifner':
+      return (await rabenseifnerAllreduce(ep, data as TypedArray, op, tag)) as T;
+    case 'ring':
+      return (await ringAllreduce(ep, data as TypedArray, op, tag)) as T;
+    case 'recursive-doubling':
+      return recursiveDoublingAllreduce(ep, data, op, tag);
   }
-  return recursiveDoublingAllreduce(ep, data, op, tag);
 }
 
 /** a0 ∘ … ∘ ar on rank r. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { powerOfTwoSplit, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
+import { powerOfTwoSplit, rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
 import { ALLREDUCE_RING_MIN_BYTES } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
 import { BAND, LAND, LOR, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
@@ -21,9 +21,12 @@ import {
 } from './cases.js';
 
 type TypedAllreduce = (ep: CollEndpoint, data: TypedArray, op: Op, tag: number) => Promise<TypedArray>;
-const typedAlgorithms: Array<[string, TypedAllreduce]> = [
-  ['recursive doubling', recursiveDoublingAllreduce],
-  ['ring', ringAllreduce],
+const POWERS_OF_TWO = SIZES.filter((p) => (p & (p - 1)) === 0);
+/** Each algorithm for typed arrays, with the communicator sizes it is made for. */
+const typedAlgorithms: Array<[string, TypedAllreduce, number[]]> = [
+  ['recursive doubling', recursiveDoublingAllreduce, SIZES],
+  ['ring', ringAllreduce, SIZES],
+  ['Rabenseifner', rabenseifnerAllreduce, POWERS_OF_TWO],
 ];
 
 /**
@@ -81,8 +84,8 @@ describe('recursive-doubling allreduce', () => {
   });
 });
 
-describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce) => {
-  it.each(SIZES)('sums Float64, Int32 and BigInt64 arrays of every length around the thresholds (p = %i)', async (p) => {
+describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce, sizes) => {
+  it.each(sizes)('sums Float64, Int32 and BigInt64 arrays of every length around the thresholds (p = %i)', async (p) => {
     for (const n of lengthsFor(p)) {
       for (const make of [floatsOf, intsOf, bigintsOf]) {
         if (n > 1000 && make !== floatsOf) continue;
@@ -93,7 +96,7 @@ describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce) =>
     }
   });
 
-  it.each(SIZES)('gives bit-identical floating-point results on every rank (p = %i)', async (p) => {
+  it.each(sizes)('gives bit-identical floating-point results on every rank (p = %i)', async (p) => {
     const random = mulberry32(p);
     const inputs = range(p).map(() =>
       Float64Array.from({ length: 3 * p + 5 }, () => (random() - 0.5) * 10 ** Math.floor(random() * 30 - 15)),
@@ -106,18 +109,27 @@ describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce) =>
   });
 
   it('does not modify the caller’s arrays', async () => {
-    const inputs = range(6).map((r) => floatsOf(r, 20));
-    await run(6, (ep) => allreduce(ep, inputs[ep.rank]!, SUM, 0));
-    expect(inputs).toEqual(range(6).map((r) => floatsOf(r, 20)));
+    const p = sizes.includes(6) ? 6 : 8;
+    const inputs = range(p).map((r) => floatsOf(r, 20));
+    await run(p, (ep) => allreduce(ep, inputs[ep.rank]!, SUM, 0));
+    expect(inputs).toEqual(range(p).map((r) => floatsOf(r, 20)));
   });
 
   it('mismatched lengths are ERR_COUNT', async () => {
-    for (const p of [2, 3, 5]) {
+    for (const p of sizes.filter((size) => size >= 2 && size <= 5)) {
       const outcome = run(p, (ep) => allreduce(ep, new Float64Array(ep.rank === 1 ? 7 : 8), SUM, 0), {}).catch(
         (error: unknown) => error,
       );
       await expect(outcome).resolves.toMatchObject({ errorClass: 'ERR_COUNT' });
     }
+  });
+});
+
+describe('Rabenseifner allreduce', () => {
+  it.each(POWERS_OF_TWO)('sends 2·log2(p) messages per rank, and the ring’s bytes (p = %i)', async (p) => {
+    const { world } = await run(p, (ep) => rabenseifnerAllreduce(ep, floatsOf(ep.rank, 4 * p), SUM, 0));
+    expect(world.messages).toEqual(new Array(p).fill(2 * Math.log2(p)));
+    for (const sent of world.bytes) expect(sent).toBe(2 * (p - 1) * 4 * 8);
   });
 });
 

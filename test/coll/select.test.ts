@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as coll from '../../src/coll/select.js';
 import {
+  ALLREDUCE_RABENSEIFNER_MIN_BYTES,
   ALLREDUCE_RING_MIN_BYTES,
   ALLTOALL_BRUCK_MAX_ITEM_BYTES,
   ALLTOALL_BRUCK_MIN_RANKS,
@@ -26,11 +27,27 @@ describe('algorithm choice at each threshold', () => {
   it('allreduce: ring from ALLREDUCE_RING_MIN_BYTES for commutative ops on typed arrays', () => {
     const below = new Float64Array(ALLREDUCE_RING_MIN_BYTES / 8 - 1);
     const at = new Float64Array(ALLREDUCE_RING_MIN_BYTES / 8);
-    expect(coll.chooseAllreduce(4, below, SUM)).toBe('recursive-doubling');
-    expect(coll.chooseAllreduce(4, at, SUM)).toBe('ring');
+    for (const size of [2, 3, 6]) {
+      expect(coll.chooseAllreduce(size, below, SUM)).toBe('recursive-doubling');
+      expect(coll.chooseAllreduce(size, at, SUM)).toBe('ring');
+    }
     expect(coll.chooseAllreduce(4, at, Op.create((a: Float64Array) => a, false))).toBe('recursive-doubling');
     expect(coll.chooseAllreduce(1, at, SUM)).toBe('recursive-doubling');
     expect(coll.chooseAllreduce(4, Array.from(at), SUM)).toBe('recursive-doubling');
+  });
+
+  it('allreduce: Rabenseifner from ALLREDUCE_RABENSEIFNER_MIN_BYTES on 4, 8, 16 ranks', () => {
+    const below = new Float64Array(ALLREDUCE_RABENSEIFNER_MIN_BYTES / 8 - 1);
+    const at = new Float64Array(ALLREDUCE_RABENSEIFNER_MIN_BYTES / 8);
+    const large = new Float64Array(ALLREDUCE_RING_MIN_BYTES / 8);
+    for (const size of [4, 8, 16]) {
+      expect(coll.chooseAllreduce(size, below, SUM)).toBe('recursive-doubling');
+      expect(coll.chooseAllreduce(size, at, SUM)).toBe('rabenseifner');
+      expect(coll.chooseAllreduce(size, large, SUM)).toBe('rabenseifner');
+    }
+    expect(coll.chooseAllreduce(2, at, SUM)).toBe('recursive-doubling');
+    expect(coll.chooseAllreduce(6, large, SUM)).toBe('ring');
+    expect(coll.chooseAllreduce(8, at, Op.create((a: Float64Array) => a, false))).toBe('recursive-doubling');
   });
 
   it('reduceScatter: ring from REDUCE_SCATTER_RING_MIN_BYTES for commutative ops', () => {

@@ -12,7 +12,7 @@ const CHECKS = [
   'every collective × every root × every value kind on splits by rank < k',
   'bcast of every value kind',
   'dup, split with keys and UNDEFINED, splitType and traffic isolation',
-  'allreduce just below and above the ring threshold, with message counts',
+  'allreduce just below and above the Rabenseifner and ring thresholds, with message counts',
   'reduceScatter just below and above the ring threshold, with message counts',
   'scan and exscan just below and above the linear threshold, with message counts',
   'alltoall pairwise and Bruck around their thresholds, with message counts',

@@ -31,6 +31,7 @@ import {
 } from 'tsmpi';
 import {
   ALLGATHERV_INLINE_MAX_BYTES,
+  ALLREDUCE_RABENSEIFNER_MIN_BYTES,
   ALLREDUCE_RING_MIN_BYTES,
   ALLTOALL_BRUCK_MAX_ITEM_BYTES,
   ALLTOALL_BRUCK_MIN_RANKS,
@@ -389,14 +390,20 @@ async function allreduceThreshold(): Promise<void> {
   const p = size;
   const below = ALLREDUCE_RING_MIN_BYTES / 8 - 1;
   const at = ALLREDUCE_RING_MIN_BYTES / 8;
-  for (const n of [below, at, at + 3]) {
+  const rabenseifnerAt = ALLREDUCE_RABENSEIFNER_MIN_BYTES / 8;
+  const powerOfTwo = p >= 4 && (p & (p - 1)) === 0;
+  for (const n of [rabenseifnerAt - 1, rabenseifnerAt, below, at, at + 3]) {
     const data = typed(Float64Array, n, (i) => (rank + 1) * (i % 97));
     const { result, mine, total } = await counted(() => world.allreduce(data, SUM));
     const factor = (p * (p + 1)) / 2;
     const want = typed(Float64Array, n, (i) => factor * (i % 97));
     same(result, want, `allreduce SUM of ${n} doubles`);
-    const ring = n * 8 >= ALLREDUCE_RING_MIN_BYTES && p > 1;
-    if (ring) {
+    const rabenseifner = powerOfTwo && n * 8 >= ALLREDUCE_RABENSEIFNER_MIN_BYTES;
+    const ring = !rabenseifner && n * 8 >= ALLREDUCE_RING_MIN_BYTES && p > 1;
+    if (rabenseifner) {
+      const want = 2 * Math.log2(p);
+      check(mine === want, `Rabenseifner allreduce of ${n * 8} B: rank sent ${mine} messages, expected ${want}`);
+    } else if (ring) {
       check(mine === 2 * (p - 1), `ring allreduce of ${n * 8} B: rank sent ${mine} messages, expected ${2 * (p - 1)}`);
     } else {
       check(mine === rdAllreduceSends(rank, p), `recursive-doubling allreduce of ${n * 8} B: sent ${mine}, expected ${rdAllreduceSends(rank, p)}`);
@@ -414,7 +421,7 @@ async function allreduceThreshold(): Promise<void> {
   const { result, mine } = await counted(() => world.allreduce(mineArr, firstWins));
   same(result, typed(Float64Array, at, (i) => i % 7), 'non-commutative allreduce above the ring threshold');
   check(mine === rdAllreduceSends(rank, p), `non-commutative large allreduce sent ${mine}, expected recursive doubling's ${rdAllreduceSends(rank, p)}`);
-  await done(control, 'allreduce just below and above the ring threshold, with message counts');
+  await done(control, 'allreduce just below and above the Rabenseifner and ring thresholds, with message counts');
 }
 
 async function reduceScatterThreshold(): Promise<void> {
