@@ -13,12 +13,14 @@ export type NumberArray = { [i: number]: number; readonly length: number };
 const UNROLL = 8;
 
 /**
- * A loop computing `combine(a, b)` per element, where `combine` writes a JavaScript
- * expression of the two operand expressions it is given, e.g. `(a, b) => \`${a} + ${b}\``.
- * The expression may use globals such as `Math`, nothing from the caller's scope.
+ * A loop computing `kernel(a, b)` per element. `expression` writes the same as
+ * JavaScript source from the two operand expressions it is given, e.g.
+ * `(a, b) => \`${a} + ${b}\`` for `(a, b) => a + b`; it may use globals such as `Math`,
+ * nothing from the caller's scope. Where code generation from strings is disallowed
+ * (`node --disallow-code-generation-from-strings`), the loop calls `kernel` instead.
  */
-export function elementLoop(combine: (a: string, b: string) => string): Loop {
-  const step = (k: string): string => `out[${k}] = ${combine(`left[${k}]`, `right[${k}]`)};`;
+export function elementLoop(kernel: (a: number, b: number) => number, expression: (a: string, b: string) => string): Loop {
+  const step = (k: string): string => `out[${k}] = ${expression(`left[${k}]`, `right[${k}]`)};`;
   const unrolled = Array.from({ length: UNROLL }, (_, k) => step(`i + ${k}`)).join('\n    ');
   const source = `
   const n = out.length;
@@ -27,5 +29,11 @@ export function elementLoop(combine: (a: string, b: string) => string): Loop {
     ${unrolled}
   }
   for (; i < n; i++) ${step('i')}`;
-  return new Function('out', 'left', 'right', source) as Loop;
+  try {
+    return new Function('out', 'left', 'right', source) as Loop;
+  } catch {
+    return (out, left, right) => {
+      for (let i = 0, n = out.length; i < n; i++) out[i] = kernel(left[i]!, right[i]!);
+    };
+  }
 }

@@ -165,27 +165,27 @@ const bigBit = (x: boolean): bigint => (x ? 1n : 0n);
 export const SUM = builtin('SUM', {
   number: (a, b) => a + b,
   bigint: (a, b) => a + b,
-  numberLoop: elementLoop((a, b) => `${a} + ${b}`),
+  numberLoop: elementLoop((a, b) => a + b, (a, b) => `${a} + ${b}`),
 });
 /** Product. */
 export const PROD = builtin('PROD', {
   number: (a, b) => a * b,
   integer: Math.imul,
   bigint: (a, b) => a * b,
-  numberLoop: elementLoop((a, b) => `${a} * ${b}`),
-  integerLoop: elementLoop((a, b) => `Math.imul(${a}, ${b})`),
+  numberLoop: elementLoop((a, b) => a * b, (a, b) => `${a} * ${b}`),
+  integerLoop: elementLoop(Math.imul, (a, b) => `Math.imul(${a}, ${b})`),
 });
 /** Maximum (NaN wins, like Math.max). */
 export const MAX = builtin('MAX', {
   number: Math.max,
   bigint: (a, b) => (a > b ? a : b),
-  numberLoop: elementLoop((a, b) => `Math.max(${a}, ${b})`),
+  numberLoop: elementLoop(Math.max, (a, b) => `Math.max(${a}, ${b})`),
 });
 /** Minimum (NaN wins, like Math.min). */
 export const MIN = builtin('MIN', {
   number: Math.min,
   bigint: (a, b) => (a < b ? a : b),
-  numberLoop: elementLoop((a, b) => `Math.min(${a}, ${b})`),
+  numberLoop: elementLoop(Math.min, (a, b) => `Math.min(${a}, ${b})`),
 });
 /** Logical and. */
 export const LAND = builtin('LAND', {

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { elementLoop } from '../src/loops.js';
 
-const add = elementLoop((a, b) => `${a} + ${b}`);
-const max = elementLoop((a, b) => `Math.max(${a}, ${b})`);
+const add = elementLoop((a, b) => a + b, (a, b) => `${a} + ${b}`);
+const max = elementLoop(Math.max, (a, b) => `Math.max(${a}, ${b})`);
 
 /** Lengths around the unroll factor and a long odd one, so both the unrolled body and the tail run. */
 const LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 1003];
@@ -36,5 +36,23 @@ describe('elementLoop', () => {
     const out = new Int32Array(10);
     add(out, new Int32Array(10).fill(2 ** 31 - 1), new Int32Array(10).fill(1));
     expect(Array.from(out)).toEqual(new Array(10).fill(-(2 ** 31)));
+  });
+});
+
+describe('elementLoop where code generation from strings is disallowed', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('falls back to calling the kernel, with the same results', () => {
+    vi.stubGlobal('Function', function refuse(): never {
+      throw new EvalError('Code generation from strings disallowed for this context');
+    });
+    const kernel = vi.fn((a: number, b: number) => a - b);
+    const fallback = elementLoop(kernel, (a, b) => `${a} - ${b}`);
+    vi.unstubAllGlobals();
+    const [left, right] = operands(1003);
+    const out = new Float64Array(1003);
+    fallback(out, left, right);
+    expect(Array.from(out)).toEqual(Array.from(left, (x, i) => x - right[i]!));
+    expect(kernel).toHaveBeenCalledTimes(1003);
   });
 });
