@@ -83,6 +83,7 @@ export async function ringAllreduce<A extends TypedArray>(ep: CollEndpoint, data
 export async function rabenseifnerAllreduce<A extends TypedArray>(ep: CollEndpoint, data: A, op: Op, tag: number): Promise<A> {
   const { rank, size } = ep;
   if ((size & (size - 1)) !== 0) throw mpiError('ERR_ARG', `Rabenseifner's allreduce needs a power-of-two number of ranks, not ${size}`);
+  if (!op.commute) throw mpiError('ERR_OP', `Rabenseifner's allreduce needs a commutative op, ${op.name} is not`);
   if (size === 1) return copyOf(data);
   const counts = evenCounts(data.length, size);
   const displs = displacements(counts);

@@ -133,6 +133,18 @@ describe('Rabenseifner allreduce', () => {
   });
 });
 
+describe('Rabenseifner allreduce refuses what it is not made for', () => {
+  it('a non-commutative op is ERR_OP, a size that is not a power of two ERR_ARG', async () => {
+    const firstWins = Op.create((a: Float64Array) => a, false);
+    await expect(run(4, (ep) => rabenseifnerAllreduce(ep, floatsOf(ep.rank, 8), firstWins, 0))).rejects.toMatchObject({
+      errorClass: 'ERR_OP',
+    });
+    await expect(run(6, (ep) => rabenseifnerAllreduce(ep, floatsOf(ep.rank, 8), SUM, 0))).rejects.toMatchObject({
+      errorClass: 'ERR_ARG',
+    });
+  });
+});
+
 describe('ring allreduce', () => {
   it.each(SIZES)('sends 2(p − 1) messages per rank when every block is non-empty (p = %i)', async (p) => {
     const { world } = await run(p, (ep) => ringAllreduce(ep, floatsOf(ep.rank, 4 * p), SUM, 0));
