@@ -228,10 +228,12 @@ function medianStartMs(env) {
   return times.sort((a, b) => a - b)[3];
 }
 
-function meta(opts, ompiVersion, loadStart, notes) {
+function meta(opts, ompiVersion, loadStart, commitAtStart, notes) {
+  const commitAtEnd = gitCommit();
   return {
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    // The code measured is the code at the start; a commit made meanwhile is named, not claimed.
+    commit: commitAtEnd === commitAtStart ? commitAtStart : `${commitAtStart} (${commitAtEnd} by the end of the run)`,
     cpu: `${cpuModel()} × ${cpus().length}`,
     node: process.version,
     openmpi: ompiVersion,
@@ -275,6 +277,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const notes = [];
   const loadStart = loadavg()[0];
+  const commitAtStart = gitCommit();
   const { jobs, ompi, python } = planJobs(opts, notes);
   await warmUp(opts, ompi ? python : undefined);
   const records = await runAll(jobs, opts.reps, notes);
@@ -286,7 +289,7 @@ async function main() {
   process.stdout.write(targetTable(rows) + '\n\nSide by side (medians)\n\n' + sideBySideTable(summary) + '\n');
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   if (opts.write) {
-    writeFileSync(opts.out, renderResults(meta(opts, ompi ? mpiexecVersion() : undefined, loadStart, notes), rows, summary));
+    writeFileSync(opts.out, renderResults(meta(opts, ompi ? mpiexecVersion() : undefined, loadStart, commitAtStart, notes), rows, summary));
     process.stdout.write(`\nwrote ${opts.out}\n`);
   }
 }
