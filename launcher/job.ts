@@ -15,6 +15,7 @@ import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
+import type { RemoteSpawnOptions } from './spawn-remote.js';
 import { createJobCertificate, encodeTls } from './tls.js';
 import { rankEnvDefaults } from './rank-env.js';
 import { splitCommand } from './shell-words.js';
@@ -145,9 +146,6 @@ class Job {
     const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
     // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
-    // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
-    // on this host alone never needs them.
-    const remote = this.remoteHost() === undefined ? null : await import('./spawn-remote.js');
     for (const place of this.opts.plan) {
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
@@ -162,7 +160,7 @@ class Job {
               cwd: this.opts.cwd,
               withStdin,
             })
-          : (kind === 'ssh' ? remote!.spawnSsh.bind(null, this.opts.sshCommand) : remote!.spawnSrun)({
+          : await this.spawnRemote(kind, {
               rank: place.rank,
               host: place.host,
               node: this.opts.remoteNode,
@@ -176,6 +174,16 @@ class Job {
       this.alive.add(place.rank);
       if (proc.stdin) process.stdin.pipe(proc.stdin);
     }
+  }
+
+  /**
+   * Starts a rank on another host. The remote spawners (and execa under them) cost the
+   * launcher ~15 ms to load, so they load on the first remote rank: a job on this host
+   * alone never needs them.
+   */
+  private async spawnRemote(kind: 'ssh' | 'srun', opts: RemoteSpawnOptions): Promise<RankProcess> {
+    const { spawnSsh, spawnSrun } = await import('./spawn-remote.js');
+    return kind === 'ssh' ? spawnSsh(this.opts.sshCommand, opts) : spawnSrun(opts);
   }
 
   /** The secret (and TLS key) for a rank on this host: in its environment, never on a command line. */
