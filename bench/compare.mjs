@@ -228,12 +228,11 @@ function medianStartMs(env) {
   return times.sort((a, b) => a - b)[3];
 }
 
-function meta(opts, ompiVersion, loadStart, commitAtStart, notes) {
-  const commitAtEnd = gitCommit();
+function meta(opts, ompiVersion, loadStart, gitAtStart, notes) {
   return {
     date: new Date().toISOString(),
     // The code measured is the code at the start; a commit made meanwhile is named, not claimed.
-    commit: commitAtEnd === commitAtStart ? commitAtStart : `${commitAtStart} (${commitAtEnd} by the end of the run)`,
+    commit: describeCommit(gitAtStart, gitState()),
     cpu: `${cpuModel()} × ${cpus().length}`,
     node: process.version,
     openmpi: ompiVersion,
@@ -254,14 +253,23 @@ function meta(opts, ompiVersion, loadStart, commitAtStart, notes) {
   };
 }
 
-function gitCommit() {
+/** HEAD's short hash and the tracked files that differ from it (empty when clean). */
+function gitState() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return dirty ? `${sha} (with uncommitted changes)` : sha;
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return { sha, changed };
   } catch {
-    return 'unknown';
+    return { sha: 'unknown', changed: '' };
   }
+}
+
+/** The commit measured, as at the start of the run, and what changed in the checkout while it ran. */
+function describeCommit(start, end) {
+  let text = start.changed ? `${start.sha} (with uncommitted changes)` : start.sha;
+  if (end.sha !== start.sha) text += `; HEAD was ${end.sha} by the end of the run`;
+  else if (end.changed !== start.changed) text += '; tracked files changed during the run';
+  return text;
 }
 
 function cpuModel() {
@@ -277,7 +285,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const notes = [];
   const loadStart = loadavg()[0];
-  const commitAtStart = gitCommit();
+  const gitAtStart = gitState();
   const { jobs, ompi, python } = planJobs(opts, notes);
   await warmUp(opts, ompi ? python : undefined);
   const records = await runAll(jobs, opts.reps, notes);
@@ -289,7 +297,7 @@ async function main() {
   process.stdout.write(targetTable(rows) + '\n\nSide by side (medians)\n\n' + sideBySideTable(summary) + '\n');
   for (const note of notes) process.stdout.write(`note: ${note}\n`);
   if (opts.write) {
-    writeFileSync(opts.out, renderResults(meta(opts, ompi ? mpiexecVersion() : undefined, loadStart, commitAtStart, notes), rows, summary));
+    writeFileSync(opts.out, renderResults(meta(opts, ompi ? mpiexecVersion() : undefined, loadStart, gitAtStart, notes), rows, summary));
     process.stdout.write(`\nwrote ${opts.out}\n`);
   }
 }
