@@ -7,8 +7,8 @@
  */
 
 /**
- * allreduce of a typed array this large with a commutative op uses the ring; smaller uses
- * recursive doubling. Measured on two cores (bench/allreduce.ts, float64, ms per call,
+ * allreduce of a typed array this large with a commutative op uses the ring (on sizes where
+ * Rabenseifner's algorithm below does not apply); smaller uses recursive doubling. Measured on two cores (bench/allreduce.ts, float64, ms per call,
  * ring vs recursive doubling): n=2 512 KiB 1.2-1.4 vs 0.9-1.0, 2 MiB 2.5-3.0 vs 2.5-2.6,
  * 8 MiB 4.8-6.1 vs 7.8-10.3; n=4 512 KiB 5.4-5.6 vs 3.0-3.1, 2 MiB 6.1-7.1 vs 6.4,
  * 8 MiB 20.6-21.5 vs 29-31. The ring's extra steps cost more than its bytes save below ~2 MiB.
