@@ -8,6 +8,7 @@
 
 /** out[i] = left[i] ∘ right[i] over whole arrays; `out` may be `left` or `right`. */
 export type Loop = (out: NumberArray, left: NumberArray, right: NumberArray) => void;
+/** Any non-bigint typed array (or array of numbers), as the loops see it. */
 export type NumberArray = { [i: number]: number; readonly length: number };
 
 const UNROLL = 8;
@@ -31,7 +32,9 @@ export function elementLoop(kernel: (a: number, b: number) => number, expression
   for (; i < n; i++) ${step('i')}`;
   try {
     return new Function('out', 'left', 'right', source) as Loop;
-  } catch {
+  } catch (err) {
+    // Only a refusal to compile falls back; a SyntaxError is a bug in `expression`.
+    if (!(err instanceof EvalError)) throw err;
     return (out, left, right) => {
       for (let i = 0, n = out.length; i < n; i++) out[i] = kernel(left[i]!, right[i]!);
     };

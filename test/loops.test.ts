@@ -32,6 +32,20 @@ describe('elementLoop', () => {
     expect(Array.from(intoRight)).toEqual(expected);
   });
 
+  it('runs generated code, not the kernel, where code generation is allowed', () => {
+    const kernel = vi.fn((a: number, b: number) => a + b);
+    const loop = elementLoop(kernel, (a, b) => `${a} + ${b}`);
+    const [left, right] = operands(17);
+    const out = new Float64Array(17);
+    loop(out, left, right);
+    expect(Array.from(out)).toEqual(Array.from(left, (x, i) => x + right[i]!));
+    expect(kernel).not.toHaveBeenCalled();
+  });
+
+  it('reports a broken expression instead of falling back', () => {
+    expect(() => elementLoop((a, b) => a + b, (a, b) => `${a} +* ${b}`)).toThrow(SyntaxError);
+  });
+
   it('wraps like the element type when out is an integer array', () => {
     const out = new Int32Array(10);
     add(out, new Int32Array(10).fill(2 ** 31 - 1), new Int32Array(10).fill(1));
