@@ -16,6 +16,8 @@ import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
 import type { RemoteSpawnOptions } from './spawn-remote.js';
+
+type RemoteSpawners = typeof import('./spawn-remote.js');
 import { createJobCertificate, encodeTls } from './tls.js';
 import { rankEnvDefaults } from './rank-env.js';
 import { splitCommand } from './shell-words.js';
@@ -146,6 +148,10 @@ class Job {
     const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
     // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
+    // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
+    // on this host alone never needs them. Loaded before the first spawn, so that no
+    // await separates two spawns (a job stopped meanwhile would go on starting ranks).
+    const remote = this.remoteHost() === undefined ? undefined : await import('./spawn-remote.js');
     for (const place of this.opts.plan) {
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
@@ -160,7 +166,7 @@ class Job {
               cwd: this.opts.cwd,
               withStdin,
             })
-          : await this.spawnRemote(kind, {
+          : this.spawnRemote(remote, kind, {
               rank: place.rank,
               host: place.host,
               node: this.opts.remoteNode,
@@ -176,14 +182,10 @@ class Job {
     }
   }
 
-  /**
-   * Starts a rank on another host. The remote spawners (and execa under them) cost the
-   * launcher ~15 ms to load, so they load on the first remote rank: a job on this host
-   * alone never needs them.
-   */
-  private async spawnRemote(kind: 'ssh' | 'srun', opts: RemoteSpawnOptions): Promise<RankProcess> {
-    const { spawnSsh, spawnSrun } = await import('./spawn-remote.js');
-    return kind === 'ssh' ? spawnSsh(this.opts.sshCommand, opts) : spawnSrun(opts);
+  /** Starts a rank on another host, over ssh or srun. */
+  private spawnRemote(spawners: RemoteSpawners | undefined, kind: 'ssh' | 'srun', opts: RemoteSpawnOptions): RankProcess {
+    if (!spawners) throw new Error(`internal error: rank on ${opts.host} needs ${kind}, but no host of this job was remote`);
+    return kind === 'ssh' ? spawners.spawnSsh(this.opts.sshCommand, opts) : spawners.spawnSrun(opts);
   }
 
   /** The secret (and TLS key) for a rank on this host: in its environment, never on a command line. */
