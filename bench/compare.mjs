@@ -9,6 +9,7 @@
 // Repetitions are interleaved (every job once, then every job again, in reverse order), so
 // a noisy minute on this shared machine spreads over all implementations instead of one.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -253,11 +254,12 @@ function meta(opts, ompiVersion, loadStart, gitAtStart, notes) {
   };
 }
 
-/** HEAD's short hash and the tracked files that differ from it (empty when clean). */
+/** HEAD's short hash and a digest of how tracked files differ from it ('' when clean). */
 function gitState() {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const diff = execFileSync('git', ['diff', 'HEAD'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const changed = diff ? createHash('sha256').update(diff).digest('hex') : '';
     return { sha, changed };
   } catch {
     return { sha: 'unknown', changed: '' };
@@ -286,6 +288,8 @@ async function main() {
   const notes = [];
   const loadStart = loadavg()[0];
   const gitAtStart = gitState();
+  // Measure the checkout as it is: tsmpiexec runs dist/, which may predate the sources.
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const { jobs, ompi, python } = planJobs(opts, notes);
   await warmUp(opts, ompi ? python : undefined);
   const records = await runAll(jobs, opts.reps, notes);

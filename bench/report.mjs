@@ -315,7 +315,15 @@ function formatGoal(goal) {
 export function verdict(row) {
   if (row.met === undefined) return 'not measured';
   if (row.met) return 'met';
-  return `NOT met (${shortfall(row.ratio, row.goal).toFixed(2)}× off)`;
+  const off = shortfall(row.ratio, row.goal);
+  // "1.00× off" would read as met: a miss by less than half a percent gets a third decimal.
+  return `NOT met (${off.toFixed(off < 1.005 ? 3 : 2)}× off)`;
+}
+
+/** A ratio to two decimals, or three where two would round onto the goal's limit (a missed 0.8956 is not "0.90"). */
+export function formatRatio(ratio, goal) {
+  const two = ratio.toFixed(2);
+  return Number(two) === goal.limit ? ratio.toFixed(3) : two;
 }
 
 /** A Markdown table with padded columns (readable as plain text too). */
@@ -337,7 +345,7 @@ export function targetTable(rows) {
       r.what,
       formatValue(r.value, r.unit),
       `${formatValue(r.reference, r.unit)} (${r.refLabel})`,
-      r.ratio === undefined ? '—' : r.ratio.toFixed(2),
+      r.ratio === undefined ? '—' : formatRatio(r.ratio, r.goal),
       formatGoal(r.goal),
       verdict(r),
       fmt(r.bestRatio),

@@ -40,6 +40,7 @@ import {
   targetSpecs,
   targetTable,
   verdict,
+  formatRatio,
   type ParsedRecord,
   type TaggedRecord,
 } from '../../bench/report.mjs';
@@ -289,6 +290,11 @@ describe('compare report', () => {
     expect(formatBytes(8 << 20)).toBe('8 MiB');
     expect(formatBytes(1536)).toBe('1536 B');
     expect(verdict({ met: false, ratio: 2.5, goal: { cmp: '<=', limit: 1.25 } })).toBe('NOT met (2.00× off)');
+    // A miss that two decimals would round away keeps a third.
+    expect(verdict({ met: false, ratio: 0.8956, goal: { cmp: '>=', limit: 0.9 } })).toBe('NOT met (1.005× off)');
+    expect(formatRatio(0.8956, { cmp: '>=', limit: 0.9 })).toBe('0.896');
+    expect(formatRatio(0.8856, { cmp: '>=', limit: 0.9 })).toBe('0.89');
+    expect(formatRatio(1.3049, { cmp: '<=', limit: 1.3 })).toBe('1.305');
     expect(markdownTable(['a', 'bb'], [['xyz', 1]])).toBe('| a   | bb |\n|-----|----|\n| xyz | 1  |');
 
     const summary = summarize(syntheticRun());
