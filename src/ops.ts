@@ -56,7 +56,6 @@ interface Kernels {
   readonly integerLoop?: Loop;
 }
 
-
 /** How an op combines two values. Not part of the public API. */
 export type OpBehaviour =
   | { readonly kind: 'elementwise'; readonly kernels: Kernels }

@@ -7,8 +7,9 @@
  */
 
 /**
- * allreduce of a typed array this large with a commutative op uses the ring (on sizes where
- * Rabenseifner's algorithm below does not apply); smaller uses recursive doubling. Measured on two cores (bench/allreduce.ts, float64, ms per call,
+ * allreduce of a typed array this large with a commutative op uses the ring (on sizes
+ * where Rabenseifner's algorithm below does not apply); smaller uses recursive doubling.
+ * Measured on two cores (bench/allreduce.ts, float64, ms per call,
  * ring vs recursive doubling): n=2 512 KiB 1.2-1.4 vs 0.9-1.0, 2 MiB 2.5-3.0 vs 2.5-2.6,
  * 8 MiB 4.8-6.1 vs 7.8-10.3; n=4 512 KiB 5.4-5.6 vs 3.0-3.1, 2 MiB 6.1-7.1 vs 6.4,
  * 8 MiB 20.6-21.5 vs 29-31. The ring's extra steps cost more than its bytes save below ~2 MiB.
@@ -21,7 +22,8 @@ export const ALLREDUCE_RING_MIN_BYTES = 2 * 1024 * 1024;
  * doubling. Measured on two cores (bench/allreduce.ts, float64, ms per call, Rabenseifner
  * vs the choice without it): n=4 512 KiB 2.1-2.3 vs 2.0-2.3, 1 MiB 2.7-3.2 vs 3.5-3.6,
  * 2 MiB 4.0-4.6 vs 5.6-6.8, 8 MiB 18.7-19.8 vs 20.3-21.2 (ring); n=8 8 MiB 50-53 vs 55-56.
- * At n=2 it is the ring's exchange pattern, so the ring's threshold applies.
+ * The crossover was measured at n=4 and is assumed for 8 and 16. At n=2 it is the ring's
+ * exchange pattern, so the ring's threshold applies.
  */
 export const ALLREDUCE_RABENSEIFNER_MIN_BYTES = 1024 * 1024;
 

@@ -9,7 +9,7 @@
  * with glibc's fixed default thresholds (MALLOC_MMAP_THRESHOLD_ and
  * MALLOC_TRIM_THRESHOLD_ 131072) instead of tsmpiexec's defaults for ranks, which keep
  * up to 256 MiB of freed heap for reuse (fast large receives, see RANK_ENV_DEFAULTS in
- * launcher/job.ts); glibc's own dynamic threshold does similar. Either way RSS then
+ * launcher/rank-env.ts); glibc's own dynamic threshold does similar. Either way RSS then
  * moves by up to ±15 % between quiet points with no change in what the program holds
  * (V8 heap and external memory stay flat). Fixed thresholds measure what tsmpi keeps,
  * not the allocator's cache.
