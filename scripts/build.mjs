@@ -39,8 +39,8 @@ const remoteSpawnersApart = {
 // The runtime is CommonJS, and dist/index.js an ES module that loads it and re-exports
 // its names, through a V8 code cache (src/loader/codeCache.ts). Every rank loads the
 // 400 KB bundle: as CommonJS it costs ~2 ms less CPU than as an ES module, and with the
-// cache, which holds the code a first run compiled, ~12 ms less again (-n 32 on two
-// cores: 3.7 → 3.3 s of CPU, 1.92 → 1.73 s wall). Nothing in the runtime needs ES module
+// cache, which holds the code earlier runs compiled, several ms less again (-n 32 on two
+// cores, the whole job: 3.8 → 3.5 s of CPU, 2.0 → 1.8 s wall). Nothing in the runtime needs ES module
 // semantics: no top-level await, no import.meta, no dynamic import (which code run
 // from a cache could not do; the build refuses it).
 const runtimeCjs = { ...common, format: 'cjs', banner: {}, entryPoints: ['src/index.ts'] };
@@ -78,7 +78,7 @@ async function exportNames(entry) {
 /**
  * dist/index.js: the package's ES module entry, over the CommonJS runtime. The cache is
  * named by the runtime's digest; rank 0 (or a program started without tsmpiexec) writes
- * it when there is none that V8 accepts.
+ * it as it exits (see loadWithCodeCache for when).
  */
 function facade(names, digest) {
   return [
