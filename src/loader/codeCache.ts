@@ -1,7 +1,7 @@
 /**
  * Loads a CommonJS bundle with a V8 code cache beside it. Every rank loads the whole
  * runtime at start-up; with the code its first run compiled already in the cache, a
- * rank skips most of that compilation (-n 32 on two cores: 3.7 → 3.3 s of CPU).
+ * rank skips most of that compilation (-n 32 on two cores: 3.8 → 3.5 s of CPU for the job).
  *
  * V8 checks a cache only against the source's length, V8's version and its flags, so
  * the cache file is named by a digest of the source, which the build computes: a
