@@ -11,12 +11,13 @@
  * Checking it costs a few stats. Not seen: a changed symlink or package install that
  * leaves every recorded file as it was, and edits that keep a file's size and mtime.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Metafile } from 'esbuild';
+import { writeFileAtomically } from '../src/atomicWrite.js';
 
 /** Size and mtime of a file, or null when there is no file there. */
 type Stamp = { size: number; mtimeMs: number } | null;
@@ -112,17 +113,6 @@ export function saveManifest(built: BuiltBundle): void {
   } catch {
     // The manifest only saves time; without it the next job builds again.
   }
-}
-
-/**
- * Writes `path` so that readers see the old file or the new one, never part of one:
- * several jobs may compile the same program at once.
- */
-export function writeFileAtomically(path: string, data: string | Uint8Array): void {
-  // Not the pid alone: launchers in different containers may share the directory.
-  const tmp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 function readManifest(path: string): Manifest | undefined {

@@ -12,7 +12,8 @@ import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
-import { cachedBundle, saveManifest, writeFileAtomically } from './compile-cache.js';
+import { writeFileAtomically } from '../src/atomicWrite.js';
+import { cachedBundle, saveManifest } from './compile-cache.js';
 
 /** The first esbuild error as "file:line:column: text". */
 function describeBuildErrors(errors: Message[] | undefined): string | undefined {

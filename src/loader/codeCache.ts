@@ -8,10 +8,11 @@
  * cache can never be applied to other code. A cache V8 refuses (another Node, other
  * flags) is ignored, and rewritten by the process that saves caches.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
+import { writeFileAtomically } from '../atomicWrite.js';
 
 /** How a load went, for tests. */
 export interface Loaded {
@@ -43,7 +44,7 @@ export function loadWithCodeCache(file: string, cacheFile: string | null, saveCa
     const usableBytes = cache === 'used' ? cachedData!.length : 0;
     process.once('beforeExit', () => {
       const data = script.createCachedData();
-      if (data.length > usableBytes * GROWTH_TO_REWRITE) writeAtomically(cacheFile, data);
+      if (data.length > usableBytes * GROWTH_TO_REWRITE) writeQuietly(cacheFile, data);
     });
   }
   return { exports: module.exports, cache };
@@ -57,13 +58,11 @@ function readIfPresent(path: string): Buffer | undefined {
   }
 }
 
-/** Writes through a temporary file and a rename, so a concurrent reader never sees half a cache. */
-function writeAtomically(path: string, data: Buffer): void {
-  const temporary = `${path}.${process.pid}.tmp`;
+/** A cache is an optimization: a read-only or full disk simply goes without one. */
+function writeQuietly(path: string, data: Buffer): void {
   try {
-    writeFileSync(temporary, data);
-    renameSync(temporary, path);
+    writeFileAtomically(path, data);
   } catch {
-    rmSync(temporary, { force: true });
+    // nothing to do
   }
 }
