@@ -11,6 +11,9 @@ export type Loop = (out: NumberArray, left: NumberArray, right: NumberArray) => 
 /** Any non-bigint typed array (or array of numbers), as the loops see it. */
 export type NumberArray = { [i: number]: number; readonly length: number };
 
+/** Writes one element's JavaScript expression from its two operand expressions, e.g. `(a, b) => \`${a} + ${b}\``. */
+export type Expression = (a: string, b: string) => string;
+
 const UNROLL = 8;
 
 /**
@@ -20,7 +23,7 @@ const UNROLL = 8;
  * nothing from the caller's scope. Where code generation from strings is disallowed
  * (`node --disallow-code-generation-from-strings`), the loop calls `kernel` instead.
  */
-export function elementLoop(kernel: (a: number, b: number) => number, expression: (a: string, b: string) => string): Loop {
+export function elementLoop(kernel: (a: number, b: number) => number, expression: Expression): Loop {
   const step = (k: string): string => `out[${k}] = ${expression(`left[${k}]`, `right[${k}]`)};`;
   const unrolled = Array.from({ length: UNROLL }, (_, k) => step(`i + ${k}`)).join('\n    ');
   const source = `

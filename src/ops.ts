@@ -18,7 +18,7 @@
  * fail with ERR_COUNT.
  */
 import { mpiError } from './errors.js';
-import { elementLoop, type Loop, type NumberArray } from './loops.js';
+import { elementLoop, type Expression, type Loop, type NumberArray } from './loops.js';
 import {
   allocateLike,
   asAny,
@@ -50,10 +50,17 @@ interface Kernels {
    * A loop of its own (see loops.ts) doing `number` over whole non-bigint typed arrays
    * (and `integerLoop` over integer ones). The generic loop calls the kernel per element
    * and, shared by every op and element type, goes megamorphic — several times
-   * slower — so the ops large reductions use get their own loops.
+   * slower — so the ops large reductions use get their own loops. {@link builtin} makes
+   * them from `numberSource` / `integerSource`.
    */
   readonly numberLoop?: Loop;
   readonly integerLoop?: Loop;
+}
+
+/** A built-in op's kernels, and the source of its loops: `number` (`integer`) written as an expression. */
+interface BuiltinSpec extends Omit<Kernels, 'numberLoop' | 'integerLoop'> {
+  readonly numberSource?: Expression;
+  readonly integerSource?: Expression;
 }
 
 /** How an op combines two values. Not part of the public API. */
@@ -152,7 +159,13 @@ export class Op {
   }
 }
 
-function builtin(name: string, kernels: Kernels): Op {
+function builtin(name: string, spec: BuiltinSpec): Op {
+  const { numberSource, integerSource, ...scalar } = spec;
+  const kernels: Kernels = {
+    ...scalar,
+    numberLoop: numberSource && scalar.number ? elementLoop(scalar.number, numberSource) : undefined,
+    integerLoop: integerSource && scalar.integer ? elementLoop(scalar.integer, integerSource) : undefined,
+  };
   return new Op(name, true, { kind: 'elementwise', kernels });
 }
 
@@ -164,27 +177,27 @@ const bigBit = (x: boolean): bigint => (x ? 1n : 0n);
 export const SUM = builtin('SUM', {
   number: (a, b) => a + b,
   bigint: (a, b) => a + b,
-  numberLoop: elementLoop((a, b) => a + b, (a, b) => `${a} + ${b}`),
+  numberSource: (a, b) => `${a} + ${b}`,
 });
 /** Product. */
 export const PROD = builtin('PROD', {
   number: (a, b) => a * b,
   integer: Math.imul,
   bigint: (a, b) => a * b,
-  numberLoop: elementLoop((a, b) => a * b, (a, b) => `${a} * ${b}`),
-  integerLoop: elementLoop(Math.imul, (a, b) => `Math.imul(${a}, ${b})`),
+  numberSource: (a, b) => `${a} * ${b}`,
+  integerSource: (a, b) => `Math.imul(${a}, ${b})`,
 });
 /** Maximum (NaN wins, like Math.max). */
 export const MAX = builtin('MAX', {
   number: Math.max,
   bigint: (a, b) => (a > b ? a : b),
-  numberLoop: elementLoop(Math.max, (a, b) => `Math.max(${a}, ${b})`),
+  numberSource: (a, b) => `Math.max(${a}, ${b})`,
 });
 /** Minimum (NaN wins, like Math.min). */
 export const MIN = builtin('MIN', {
   number: Math.min,
   bigint: (a, b) => (a < b ? a : b),
-  numberLoop: elementLoop(Math.min, (a, b) => `Math.min(${a}, ${b})`),
+  numberSource: (a, b) => `Math.min(${a}, ${b})`,
 });
 /** Logical and. */
 export const LAND = builtin('LAND', {
