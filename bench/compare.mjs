@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ANCHOR, ROOT, findPython, hasAnchor, hasMpiexec, mpiexecVersion, runMpi, runProcess, runTsmpi, tail } from './launch.mjs';
-import { evaluate, parseRecords, renderResults, sideBySideTable, summarize, tally, targetSpecs, targetTable } from './report.mjs';
+import { describeCommit, evaluate, parseRecords, renderResults, sideBySideTable, summarize, tally, targetSpecs, targetTable } from './report.mjs';
 
 const GROUPS = ['latency', 'bw', 'allreduce', 'coll8', 'startup'];
 const TRANSPORTS = ['unix', 'tcp'];
@@ -264,14 +264,6 @@ function gitState() {
   } catch {
     return { sha: 'unknown', changed: '' };
   }
-}
-
-/** The commit measured, as at the start of the run, and what changed in the checkout while it ran. */
-function describeCommit(start, end) {
-  let text = start.changed ? `${start.sha} (with uncommitted changes)` : start.sha;
-  if (end.sha !== start.sha) text += `; HEAD was ${end.sha} by the end of the run`;
-  else if (end.changed !== start.changed) text += '; tracked files changed during the run';
-  return text;
 }
 
 function cpuModel() {

@@ -114,6 +114,7 @@ export declare function formatValue(value: number | undefined, unit: Metric): st
 export declare function formatBytes(bytes: number): string;
 export declare function verdict(row: Pick<TargetRow, 'met' | 'ratio' | 'goal'>): string;
 export declare function formatRatio(ratio: number, goal: Goal): string;
+export declare function describeCommit(start: { sha: string; changed: string }, end: { sha: string; changed: string }): string;
 export declare function markdownTable(headers: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string;
 export declare function targetTable(rows: readonly TargetRow[]): string;
 export declare function sideBySideTable(summary: Summary): string;

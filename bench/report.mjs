@@ -320,6 +320,17 @@ export function verdict(row) {
   return `NOT met (${off.toFixed(off < 1.005 ? 3 : 2)}× off)`;
 }
 
+/**
+ * The commit a run measured, as at its start ({ sha, changed: digest of `git diff HEAD`,
+ * '' when clean}), and what changed in the checkout while it ran.
+ */
+export function describeCommit(start, end) {
+  let text = start.changed ? `${start.sha} (with uncommitted changes)` : start.sha;
+  if (end.sha !== start.sha) text += `; HEAD was ${end.sha} by the end of the run`;
+  else if (end.changed !== start.changed) text += '; tracked files changed during the run';
+  return text;
+}
+
 /** A ratio to two decimals, or three where two would round onto the goal's limit (a missed 0.8956 is not "0.90"). */
 export function formatRatio(ratio, goal) {
   const two = ratio.toFixed(2);

@@ -41,6 +41,7 @@ import {
   targetTable,
   verdict,
   formatRatio,
+  describeCommit,
   type ParsedRecord,
   type TaggedRecord,
 } from '../../bench/report.mjs';
@@ -295,6 +296,11 @@ describe('compare report', () => {
     expect(formatRatio(0.8956, { cmp: '>=', limit: 0.9 })).toBe('0.896');
     expect(formatRatio(0.8856, { cmp: '>=', limit: 0.9 })).toBe('0.89');
     expect(formatRatio(1.3049, { cmp: '<=', limit: 1.3 })).toBe('1.305');
+    // The commit is the one measured at the start; what moved during the run is said, not hidden.
+    expect(describeCommit({ sha: 'a1', changed: '' }, { sha: 'a1', changed: '' })).toBe('a1');
+    expect(describeCommit({ sha: 'a1', changed: 'x' }, { sha: 'a1', changed: 'x' })).toBe('a1 (with uncommitted changes)');
+    expect(describeCommit({ sha: 'a1', changed: '' }, { sha: 'a1', changed: 'y' })).toBe('a1; tracked files changed during the run');
+    expect(describeCommit({ sha: 'a1', changed: 'x' }, { sha: 'b2', changed: '' })).toBe('a1 (with uncommitted changes); HEAD was b2 by the end of the run');
     expect(markdownTable(['a', 'bb'], [['xyz', 1]])).toBe('| a   | bb |\n|-----|----|\n| xyz | 1  |');
 
     const summary = summarize(syntheticRun());
