@@ -36,6 +36,14 @@ function writeOld(path: string, text: string): void {
 }
 
 /** Compiles the program and says how many esbuild builds that took. */
+/** Points '@words' at words-b.ts in `config` (a tsconfig file of the project) and expects one rebuild that uses it. */
+async function expectRebuildWhenWordsPointAtB(config: string): Promise<void> {
+  writeOld(join(project, config), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-b.ts'] } } }));
+  const second = await prepare();
+  expect(second.builds).toBe(1);
+  expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+}
+
 async function prepare(): Promise<{ bundle: string; builds: number }> {
   const before = esbuildCalls.builds;
   const bundle = await prepareScript(entry, cacheDir);
@@ -92,11 +100,7 @@ describe('prepareScript cache', () => {
   it('rebuilds when tsconfig.json changes', async () => {
     await prepare();
     expect((await prepare()).builds).toBe(0);
-    writeOld(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-b.ts'] } } }));
-
-    const second = await prepare();
-    expect(second.builds).toBe(1);
-    expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+    await expectRebuildWhenWordsPointAtB('tsconfig.json');
   });
 
   it('rebuilds when a config that tsconfig.json extends changes', async () => {
@@ -105,11 +109,7 @@ describe('prepareScript cache', () => {
     const first = await prepare();
     expect(readFileSync(first.bundle, 'utf8')).toContain('words a');
     expect((await prepare()).builds).toBe(0);
-    writeOld(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { paths: { '@words': ['./lib/words-b.ts'] } } }));
-
-    const second = await prepare();
-    expect(second.builds).toBe(1);
-    expect(readFileSync(second.bundle, 'utf8')).toContain('words b');
+    await expectRebuildWhenWordsPointAtB('tsconfig.base.json');
   });
 
   it('rebuilds when a file added beside a source changes what an import resolves to', async () => {
