@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { Listener, type TlsMaterial } from '../src/transport/listener.js';
+import type { Connection } from '../src/transport/messageSource.js';
 import type { CoordinatorToRank, RankToCoordinator } from '../src/runtime/protocol.js';
 import type { PeerAddress } from '../src/transport/transport.js';
 
@@ -53,7 +54,7 @@ export class Coordinator {
       tcpHost: opts.tcpHost,
       tls: opts.tls,
       maxPayload: 64 << 20,
-      onConnection: (ws, from) => ref.c!.accept(ws, from),
+      onConnection: (conn, from) => ref.c!.accept(conn, from),
       onRefused: (reason, remote) => opts.events.onRefused(reason, remote),
     });
     ref.c = new Coordinator(opts, listener);
@@ -70,7 +71,8 @@ export class Coordinator {
     return this.finalized.has(rank);
   }
 
-  private accept(ws: WebSocket, from: string): void {
+  private accept(conn: Connection, from: string): void {
+    const ws = conn.ws;
     const rank = Number(from.slice(5));
     if (!from.startsWith('rank:') || !Number.isInteger(rank) || rank < 0 || rank >= this.opts.size || this.links.has(rank)) {
       this.opts.events.onRefused(`unexpected client ${JSON.stringify(from).slice(0, 40)}`, 'coordinator');
@@ -78,15 +80,18 @@ export class Coordinator {
       return;
     }
     this.links.set(rank, ws);
-    ws.on('message', (data: Buffer) => {
-      let msg: RankToCoordinator;
-      try {
-        msg = JSON.parse(data.toString('utf8')) as RankToCoordinator;
-      } catch {
-        return;
-      }
-      this.onMessage(rank, msg);
-    });
+    conn.messages.listen(
+      (data: Buffer) => {
+        let msg: RankToCoordinator;
+        try {
+          msg = JSON.parse(data.toString('utf8')) as RankToCoordinator;
+        } catch {
+          return;
+        }
+        this.onMessage(rank, msg);
+      },
+      () => {},
+    );
     ws.on('close', () => {
       if (!this.finalized.has(rank)) this.opts.events.onLinkLost(rank);
     });

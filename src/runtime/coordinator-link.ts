@@ -34,8 +34,7 @@ export class CoordinatorLink {
         this.onMessage(msg);
       }
     };
-    ws.on('message', receive);
-    for (const early of conn.takeEarly()) receive(early);
+    conn.messages.listen(receive, () => {});
     ws.on('close', () => {
       if (!this.closing) onLost();
     });

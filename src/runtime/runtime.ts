@@ -115,9 +115,10 @@ class Runtime implements CommRuntime {
       tcpHost: launch.bindAddress ?? undefined,
       tls: launch.tls ?? undefined,
       maxPayload: MAX_MESSAGE_BYTES,
-      onConnection: (ws, from) => {
-        if (transportRef.t) transportRef.t.accept(ws, from);
-        else ws.terminate();
+      readDirectly: true,
+      onConnection: (conn, from) => {
+        if (transportRef.t) transportRef.t.accept(conn, from);
+        else conn.ws.terminate();
       },
       onRefused: (reason, remote) => {
         process.stderr.write(`tsmpi: rank ${launch.rank} refused a connection from ${remote}: ${reason}\n`);

@@ -5,6 +5,7 @@
  */
 import type { WebSocket } from 'ws';
 import { FLAG_DETACHED, FrameDecoder, HEADER_BYTES, writeHeader, type Frame, type FrameFields } from './framing.js';
+import type { MessageSource } from './messageSource.js';
 
 /** Payloads above this size travel as their own WebSocket message instead of being copied into a batch. */
 export const DETACH_BYTES = 32 * 1024;
@@ -16,28 +17,29 @@ export class Channel {
   private flushScheduled = false;
   private readonly decoder: FrameDecoder;
   private closed = false;
-  /** Decodes one WebSocket message of this channel (also used to replay early messages). */
-  readonly receive: (data: Buffer) => void;
+  private readonly messages: MessageSource;
+  private readonly onBroken: (reason: string) => void;
+  private readonly receive: (data: Buffer) => void;
 
   constructor(
     readonly peer: number,
     readonly ws: WebSocket,
+    messages: MessageSource,
     maxPayload: number,
     onFrame: (frame: Frame) => void,
     onBroken: (reason: string) => void,
   ) {
     this.decoder = new FrameDecoder(maxPayload);
+    this.messages = messages;
+    this.onBroken = onBroken;
     this.receive = (data: Buffer) => {
       if (this.closed) return;
       try {
         this.decoder.push(data, onFrame);
       } catch (err) {
-        this.closed = true;
-        ws.terminate();
-        onBroken(`bad frame: ${(err as Error).message}`);
+        this.broken(`bad frame: ${(err as Error).message}`);
       }
     };
-    ws.on('message', this.receive);
     ws.on('close', (code: number, reason: Buffer) => {
       if (this.closed) return;
       this.closed = true;
@@ -46,6 +48,25 @@ export class Channel {
     ws.on('error', () => {
       /* 'close' follows and reports it */
     });
+  }
+
+  /**
+   * Starts decoding the connection's messages: first `first` (bytes of an earlier
+   * message that belong to the channel), then those that arrived before, in order.
+   * Separate from the constructor because decoding runs the layers above, which may
+   * write to the peer and must find this channel in place.
+   */
+  start(first?: Buffer): void {
+    if (first) this.receive(first);
+    this.messages.listen(this.receive, (err) => {
+      if (!this.closed) this.broken(`bad WebSocket stream: ${err.message}`);
+    });
+  }
+
+  private broken(reason: string): void {
+    this.closed = true;
+    this.ws.terminate();
+    this.onBroken(reason);
   }
 
   /**

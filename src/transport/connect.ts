@@ -4,6 +4,10 @@
  */
 import { WebSocket } from 'ws';
 import { clientHeaders, HEADER_PROOF, verifyServerProof } from './auth.js';
+import { readMessagesDirectly } from './messageReader.js';
+import { wsMessages, type Connection } from './messageSource.js';
+
+export type { Connection } from './messageSource.js';
 
 /**
  * Both ends of every connection are ours, so masking client frames protects against
@@ -21,17 +25,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
   /** For wss:// URLs: the job's certificate, the only one trusted. */
   tlsCert?: string;
-}
-
-/**
- * An open connection, and the messages that arrived before its user took it over:
- * `ws` can deliver a message in the same tick as 'open' (when it came with the
- * upgrade response), before any promise continuation could attach a listener.
- */
-export interface Connection {
-  ws: WebSocket;
-  /** Stops collecting and returns what arrived so far, in order. Call after attaching your listener. */
-  takeEarly(): Buffer[];
+  /** Read messages off the socket ourselves (see messageReader.ts) rather than through `ws`. */
+  readDirectly?: boolean;
 }
 
 /** Opens an authenticated connection to `url`; rejects if either side's proof fails. */
@@ -58,16 +53,10 @@ export function connectAuthenticated(url: string, opts: ConnectOptions): Promise
     ws.once('open', () => {
       if (!proven) return;
       ws.off('error', reject);
-      const early: Buffer[] = [];
-      const collect = (data: Buffer) => early.push(data);
-      ws.on('message', collect);
-      resolve({
-        ws,
-        takeEarly() {
-          ws.off('message', collect);
-          return early;
-        },
-      });
+      // In this tick: `ws` reads the socket from the next one, and a message may
+      // already have come with the upgrade response.
+      const messages = opts.readDirectly ? readMessagesDirectly(ws, opts.maxPayload) : wsMessages(ws);
+      resolve({ ws, messages });
     });
     ws.once('error', reject);
     ws.once('close', () => {

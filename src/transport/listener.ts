@@ -9,8 +9,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { rmSync } from 'node:fs';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { Authenticator, HEADER_NONCE, HEADER_PROOF } from './auth.js';
+import { readMessagesDirectly } from './messageReader.js';
+import { wsMessages, type Connection } from './messageSource.js';
 
 export interface ListenerOptions {
   secret: string;
@@ -24,8 +26,10 @@ export interface ListenerOptions {
   tls?: TlsMaterial;
   maxPayload: number;
   handshakeTimeoutMs?: number;
+  /** Read messages off the socket ourselves (see messageReader.ts) rather than through `ws`. */
+  readDirectly?: boolean;
   /** An authenticated connection from the client that named itself `from`. */
-  onConnection(ws: WebSocket, from: string): void;
+  onConnection(conn: Connection, from: string): void;
   /** A refused connection, for the log. */
   onRefused?(reason: string, remote: string): void;
 }
@@ -147,7 +151,11 @@ export class Listener {
       return;
     }
     this.disarm(socket);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.opts.onConnection(ws, verdict.from));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      // In this tick, before `ws` reads anything from the socket.
+      const messages = this.opts.readDirectly ? readMessagesDirectly(ws, this.opts.maxPayload) : wsMessages(ws);
+      this.opts.onConnection({ ws, messages }, verdict.from);
+    });
   }
 
   private refuse(reason: string, socket: Duplex): void {

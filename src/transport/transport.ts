@@ -9,7 +9,8 @@
  */
 import type { WebSocket } from 'ws';
 import { Channel } from './channel.js';
-import { connectAuthenticated, unrefSocket, type Connection } from './connect.js';
+import { connectAuthenticated, unrefSocket } from './connect.js';
+import type { Connection } from './messageSource.js';
 import { HEADER_BYTES, Kind, type Frame, type FrameFields } from './framing.js';
 import { urlOf, type ListenAddresses, type Listener } from './listener.js';
 
@@ -61,7 +62,8 @@ export class Transport {
   }
 
   /** Accepts an authenticated incoming connection from `from` (`rank:N`). */
-  accept(ws: WebSocket, from: string): void {
+  accept(conn: Connection, from: string): void {
+    const ws = conn.ws;
     const peer = Number(from.slice(5));
     if (!from.startsWith('rank:') || !Number.isInteger(peer) || peer < 0 || peer >= this.opts.size || peer === this.opts.rank) {
       this.opts.onRefused?.(`client ${JSON.stringify(from).slice(0, 40)} is no rank of this job`);
@@ -79,9 +81,11 @@ export class Transport {
       link.outgoing = null;
     }
     link.connecting = false;
-    this.open(peer, link, ws);
-    if (peer > this.opts.rank) link.channel?.write({ kind: Kind.Accept, src: this.opts.rank });
+    const channel = this.open(peer, link, conn);
+    // The Accept must be the first frame the higher rank reads on its connection.
+    if (peer > this.opts.rank) channel.write({ kind: Kind.Accept, src: this.opts.rank });
     this.drain(link);
+    channel.start();
   }
 
   /** Whether frames to `peer` travel over a Unix socket or TCP (for diagnostics). */
@@ -145,6 +149,7 @@ export class Transport {
       to: `rank:${peer}`,
       maxPayload: this.opts.maxPayload,
       tlsCert: this.opts.tlsCert,
+      readDirectly: true,
     }).then(
       (conn) => this.connected(peer, link, conn),
       (err: Error) => {
@@ -159,14 +164,14 @@ export class Transport {
   private connected(peer: number, link: PeerLink, conn: Connection): void {
     const ws = conn.ws;
     if (link.channel || !link.connecting) {
-      conn.takeEarly();
       ws.close(4001, 'superseded');
       return;
     }
     if (peer > this.opts.rank) {
       link.connecting = false;
-      this.open(peer, link, ws, conn.takeEarly());
+      const channel = this.open(peer, link, conn);
       this.drain(link);
+      channel.start();
       return;
     }
     // We are the higher rank: nothing goes out until the lower rank's Accept arrives
@@ -175,8 +180,7 @@ export class Transport {
     ws.once('close', () => {
       if (link.outgoing === ws) link.outgoing = null;
     });
-    const onFirst = (data: Buffer, rest: Buffer[]) => {
-      ws.off('message', onMessage);
+    const onFirst = (data: Buffer) => {
       if (link.outgoing !== ws) return;
       if (data.length < 1 || data[0] !== Kind.Accept) {
         ws.terminate();
@@ -184,22 +188,22 @@ export class Transport {
       }
       link.outgoing = null;
       link.connecting = false;
-      // Frames batched behind the Accept belong to the channel.
-      const after = data.length > HEADER_BYTES ? [data.subarray(HEADER_BYTES), ...rest] : rest;
-      this.open(peer, link, ws, after);
+      const channel = this.open(peer, link, conn);
       this.drain(link);
+      // Frames batched behind the Accept belong to the channel.
+      channel.start(data.length > HEADER_BYTES ? data.subarray(HEADER_BYTES) : undefined);
     };
-    const onMessage = (data: Buffer) => onFirst(data, []);
-    ws.on('message', onMessage);
-    const early = conn.takeEarly();
-    if (early.length > 0) onFirst(early[0], early.slice(1));
+    conn.messages.listen(onFirst, () => ws.terminate());
   }
 
-  private open(peer: number, link: PeerLink, ws: WebSocket, early: Buffer[] = []): void {
+  /** Makes `conn` the channel to `peer`; the caller starts it once the link is in order. */
+  private open(peer: number, link: PeerLink, conn: Connection): Channel {
+    const ws = conn.ws;
     unrefSocket(ws);
-    link.channel = new Channel(
+    const channel = new Channel(
       peer,
       ws,
+      conn.messages,
       this.opts.maxPayload,
       (frame) => {
         if (frame.kind !== Kind.Accept) this.opts.onFrame(peer, frame);
@@ -210,7 +214,8 @@ export class Transport {
         if (!this.closing) this.lose(peer, link, reason);
       },
     );
-    for (const message of early) link.channel.receive(message);
+    link.channel = channel;
+    return channel;
   }
 
   private drain(link: PeerLink): void {
