@@ -193,8 +193,12 @@ export class P2PEngine {
 
   private arrive(arrival: Arrival): void {
     const recv = this.matching.arrive(arrival);
-    if (recv) this.deliver(recv, arrival);
-    else if (this.probes.length) this.probes = this.probes.filter((check) => !check());
+    if (recv) {
+      this.deliver(recv, arrival);
+      return;
+    }
+    keepOnlyOwnBytes(arrival);
+    if (this.probes.length) this.probes = this.probes.filter((check) => !check());
   }
 
   /** A receive matched an arrival: complete it, or ask the sender for the data. */
@@ -313,6 +317,16 @@ export class P2PEngine {
     return ops;
   }
 
+}
+
+/**
+ * An unexpected message may wait long for its receive. If its payload is a small view
+ * of a larger buffer (small messages arrive side by side in one), it gets a copy of
+ * its own, so that waiting does not keep the whole buffer alive.
+ */
+function keepOnlyOwnBytes(arrival: Arrival): void {
+  const payload = arrival.payload;
+  if (payload && payload.byteLength * 2 < payload.buffer.byteLength) arrival.payload = new Uint8Array(payload);
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {
