@@ -212,7 +212,12 @@ export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
  * 64 bytes that is also faster: V8 keeps them in its own heap).
  */
 function worthViewing(bytes: Uint8Array): boolean {
-  return bytes.byteLength * 2 >= bytes.buffer.byteLength;
+  return !pinsLargerBuffer(bytes);
+}
+
+/** Whether keeping `bytes` would keep alive a buffer more than twice its size. */
+export function pinsLargerBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteLength * 2 < bytes.buffer.byteLength;
 }
 
 function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number, view: boolean): TypedArray {

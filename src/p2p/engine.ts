@@ -15,6 +15,7 @@
 import { ANY_SOURCE } from '../constants.js';
 import { mpiError, MpiError } from '../errors.js';
 import { countOf, decode, encode, type Encoded } from '../codec/value.js';
+import { pinsLargerBuffer } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
@@ -326,7 +327,7 @@ export class P2PEngine {
  */
 function keepOnlyOwnBytes(arrival: Arrival): void {
   const payload = arrival.payload;
-  if (payload && payload.byteLength * 2 < payload.buffer.byteLength) arrival.payload = new Uint8Array(payload);
+  if (payload && pinsLargerBuffer(payload)) arrival.payload = new Uint8Array(payload);
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {

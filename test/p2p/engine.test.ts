@@ -28,24 +28,12 @@ describe('P2PEngine', () => {
     const e = engine();
     const slab = new Uint8Array(64 * 1024);
     e.onFrame(1, eagerIn(slab, 1024, Float64Array.of(1, 2, 3), 5));
-    slab.fill(0xee); // the slab is reused for later bytes only in a broken reader; here it shows a kept view
+    slab.fill(0xee); // shows whether the queued message still views the slab
     const got = await e.irecv<Float64Array>(CTX, 1, 5, (w) => w);
     expect([...got]).toEqual([1, 2, 3]);
-    expect(got.buffer).not.toBe(slab.buffer);
-    expect(got.buffer.byteLength).toBeLessThan(1024);
   });
 
-  it('hands a posted receive the arriving bytes without a copy', async () => {
-    const e = engine();
-    const slab = new Uint8Array(64 * 1024);
-    const req = e.irecv<Float64Array>(CTX, 1, 5, (w) => w);
-    e.onFrame(1, eagerIn(slab, 2048, Float64Array.of(4, 5), 5));
-    const got = await req;
-    expect([...got]).toEqual([4, 5]);
-    expect(got.buffer).toBe(slab.buffer);
-  });
-
-  it('keeps an unexpected message that fills most of its buffer as it is', async () => {
+  it('keeps an unexpected message that fills most of its buffer as it is (large messages are not copied)', async () => {
     const e = engine();
     const value = Float64Array.of(6, 7, 8, 9);
     const slab = new Uint8Array(encode(value).bytes.byteLength);
