@@ -4,9 +4,9 @@ import type { Op } from '../ops.js';
 import { Accumulator } from './accumulator.js';
 import { displacements, evenCounts, expectBlock } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
-import { sendrecv } from './exchange.js';
+import { sendrecv, sendrecvSomeInto } from './exchange.js';
 import { ringAllgatherInto, ringReduceScatter } from './ring.js';
-import { allocateUninitializedLike, copyOf, view, writeAt, type TypedArray } from './typedArray.js';
+import { allocateUninitializedLike, copyOf, view, type TypedArray } from './typedArray.js';
 
 /**
  * The largest power of two ≤ p, and how many ranks are left over. Recursive
@@ -110,9 +110,9 @@ export async function rabenseifnerAllreduce<A extends TypedArray>(ep: CollEndpoi
   for (let half = 1; half < size; half *= 2) {
     const partner = rank ^ half;
     const [theirLo, theirHi] = (rank & half) === 0 ? [hi, hi + half] : [lo - half, lo];
-    const received = await sendrecv<A>(ep, blocks(result, lo, hi), partner, partner, tag);
-    expectBlock(received, start(theirHi) - start(theirLo), partner, data);
-    writeAt(result, received, start(theirLo));
+    await sendrecvSomeInto(ep, blocks(result, lo, hi), partner, partner, tag, blocks(result, theirLo, theirHi), (received) =>
+      expectBlock(received, start(theirHi) - start(theirLo), partner, data),
+    );
     [lo, hi] = [Math.min(lo, theirLo), Math.max(hi, theirHi)];
   }
   return result;

@@ -4,6 +4,8 @@
  * plain async functions over this, so they never touch sockets and can be tested
  * on an in-process fake.
  */
+import type { TypedArray } from './typedArray.js';
+
 export interface CollEndpoint {
   /** This process's rank in the communicator. */
   readonly rank: number;
@@ -17,4 +19,11 @@ export interface CollEndpoint {
   send(data: unknown, dest: number, tag: number): Promise<void>;
   /** Receives the next message from `source` with `tag` (no wildcards in collectives). */
   recv<T = unknown>(source: number, tag: number): Promise<T>;
+  /**
+   * Like `recv`, for a typed array the caller wants in `into`: a message of `into`'s
+   * type and length is placed there (the transport reads a large one straight into
+   * it) and the receive resolves with `into` itself; any other message resolves as
+   * `recv` would. Optional: without it, callers receive and copy.
+   */
+  recvInto?(source: number, tag: number, into: TypedArray): Promise<unknown>;
 }

@@ -4,6 +4,7 @@
  * (rendezvous), so "await send, then receive" on both sides would deadlock.
  */
 import type { CollEndpoint } from './endpoint.js';
+import { writeAt, type TypedArray } from './typedArray.js';
 
 /** Sends `data` to `dest` while receiving from `source`; resolves once both are done. */
 export async function sendrecv<R>(
@@ -32,6 +33,30 @@ export async function sendrecvSome<R>(
   const sent = dest === null ? undefined : ep.send(data, dest, tag);
   const [received] = await Promise.all([source === null ? undefined : ep.recv<R>(source, tag), sent]);
   return received;
+}
+
+/**
+ * Like `sendrecvSome`, where the received block belongs at `into` (a view of the
+ * caller's result): it is read straight there where the endpoint can, else copied.
+ * `check` sees the received value first and throws if it is not the expected block.
+ * Resolves whether a block was received.
+ */
+export async function sendrecvSomeInto(
+  ep: CollEndpoint,
+  data: unknown,
+  dest: number | null,
+  source: number | null,
+  tag: number,
+  into: TypedArray,
+  check: (received: unknown) => void,
+): Promise<boolean> {
+  const sent = dest === null ? undefined : ep.send(data, dest, tag);
+  const receive = source === null ? undefined : ep.recvInto ? ep.recvInto(source, tag, into) : ep.recv(source, tag);
+  const [received] = await Promise.all([receive, sent]);
+  if (source === null) return false;
+  check(received);
+  if (received !== into) writeAt(into, received as TypedArray, 0);
+  return true;
 }
 
 /** Starts all `sends` (in order, so per-peer FIFO order is theirs) and waits for them. */

@@ -10,7 +10,7 @@ import { mpiError } from '../errors.js';
 import type { Op } from '../ops.js';
 import { displacements, expectBlock } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
-import { sendrecvSome } from './exchange.js';
+import { sendrecvSome, sendrecvSomeInto } from './exchange.js';
 import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArray.js';
 
 /**
@@ -85,15 +85,14 @@ export async function ringAllgatherInto(
   for (let step = 0; step < size - 1; step++) {
     const sendIndex = at(-step);
     const recvIndex = at(-step - 1);
-    const received = await sendrecvSome<TypedArray>(
+    await sendrecvSomeInto(
       ep,
       view(buffer, displs[sendIndex]!, counts[sendIndex]!),
       counts[sendIndex]! > 0 ? at(1) : null,
       counts[recvIndex]! > 0 ? at(-1) : null,
       tag,
+      view(buffer, displs[recvIndex]!, counts[recvIndex]!),
+      (received) => expectBlock(received, counts[recvIndex]!, recvIndex, buffer),
     );
-    if (received === undefined) continue;
-    expectBlock(received, counts[recvIndex]!, recvIndex, buffer);
-    writeAt(buffer, received, displs[recvIndex]!);
   }
 }

@@ -9,7 +9,7 @@ import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { MAX, Op, SUM } from '../ops.js';
-import type { P2PEngine } from '../p2p/engine.js';
+import { receiveTargetOf, type P2PEngine } from '../p2p/engine.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
@@ -221,6 +221,7 @@ export class Comm {
         return sent;
       },
       recv: <T>(source: number, tag: number) => engine.irecv<T>(ctx, group.worldOf(source), tag, group.rankOf).wait(),
+      recvInto: (source, tag, into) => engine.irecv(ctx, group.worldOf(source), tag, group.rankOf, receiveTargetOf(into)).wait(),
     };
   }
 

@@ -15,7 +15,7 @@
 import { ANY_SOURCE } from '../constants.js';
 import { mpiError, MpiError } from '../errors.js';
 import { countOf, decode, encode, type Encoded } from '../codec/value.js';
-import { pinsLargerBuffer } from '../codec/dtype.js';
+import { pinsLargerBuffer, type TypedArray } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
@@ -45,11 +45,30 @@ interface Arrival extends Envelope {
   onMatch: (() => void) | null;
 }
 
+/**
+ * Memory a receive asks a raw typed-array message to be placed in (collectives
+ * assembling a result). A message of another type or length is received as usual.
+ */
+export interface ReceiveTarget {
+  /** The bytes to fill. */
+  bytes: Uint8Array;
+  /** The payload type a message must have to be placed there. */
+  ptype: number;
+  /** What the receive resolves with once the message is in `bytes`. */
+  value: unknown;
+}
+
+/** The target that places a raw typed-array message of `array`'s type and length in `array`. */
+export function receiveTargetOf(array: TypedArray): ReceiveTarget {
+  return { bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength), ptype: encode(array).ptype, value: array };
+}
+
 /** A posted receive. */
 interface PostedReceive extends Envelope {
   req: Request<unknown>;
   /** Maps the sender's world rank to the rank the receiver's communicator uses. */
   rankOf: (world: number) => number;
+  into?: ReceiveTarget;
 }
 
 interface RendezvousSend {
@@ -132,13 +151,17 @@ export class P2PEngine {
     return req;
   }
 
-  /** Posts a receive on `ctx` from world rank `source` (or ANY_SOURCE) with `tag` (or ANY_TAG). */
-  irecv<T>(ctx: number, source: number, tag: number, rankOf: (world: number) => number): Request<T> {
+  /**
+   * Posts a receive on `ctx` from world rank `source` (or ANY_SOURCE) with `tag` (or
+   * ANY_TAG). With `into`, a message that fits it is placed there (read straight into
+   * it when it comes by rendezvous) and the receive resolves with `into.value`.
+   */
+  irecv<T>(ctx: number, source: number, tag: number, rankOf: (world: number) => number, into?: ReceiveTarget): Request<T> {
     const failure = source === ANY_SOURCE ? undefined : this.failedPeers.get(source);
     if (failure !== undefined) return Request.failedWith(procFailed(source, failure));
     let recv: PostedReceive | null = null;
     const req = new Request<unknown>(() => recv !== null && this.matching.cancel(recv));
-    recv = { ctx, source, tag, req, rankOf };
+    recv = { ctx, source, tag, req, rankOf, into };
     const arrival = this.matching.post(recv);
     if (arrival) this.deliver(recv, arrival);
     return req as Request<T>;
@@ -220,6 +243,12 @@ export class P2PEngine {
   }
 
   private completeReceive(recv: PostedReceive, arrival: Arrival, payload: Uint8Array): void {
+    const into = recv.into;
+    if (into && fits(into, arrival.ptype, payload.byteLength)) {
+      if (!sameMemory(payload, into.bytes)) into.bytes.set(payload);
+      recv.req.complete(into.value, statusOf(arrival, recv.rankOf));
+      return;
+    }
     let value: unknown;
     try {
       value = decode(arrival.ptype, payload);
@@ -248,6 +277,16 @@ export class P2PEngine {
     this.sink.write(peer, { kind: Kind.Data, src: this.me, id, ptype: send.encoded.ptype }, send.encoded.bytes, (err) =>
       this.settleSend(send.req, peer, err),
     );
+  }
+
+  /**
+   * Where the payload that follows `frame` should be read to: the memory its receive
+   * named, for the data of a rendezvous whose receive gave a place that fits it.
+   */
+  destinationFor(peer: number, frame: Frame): Uint8Array | undefined {
+    if (frame.kind !== Kind.Data) return undefined;
+    const into = this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into;
+    return into && fits(into, frame.ptype, frame.len) ? into.bytes : undefined;
   }
 
   private data(peer: number, frame: Frame): void {
@@ -328,6 +367,14 @@ export class P2PEngine {
 function keepOnlyOwnBytes(arrival: Arrival): void {
   const payload = arrival.payload;
   if (payload && pinsLargerBuffer(payload)) arrival.payload = new Uint8Array(payload);
+}
+
+function fits(into: ReceiveTarget, ptype: number, bytes: number): boolean {
+  return into.ptype === ptype && into.bytes.byteLength === bytes;
+}
+
+function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {

@@ -135,6 +135,7 @@ class Runtime implements CommRuntime {
       tlsCert: launch.tls?.cert,
       listener: this.listener,
       onFrame: (peer, frame) => engineRef.e!.onFrame(peer, frame),
+      destinationFor: (peer, frame) => engineRef.e!.destinationFor(peer, frame),
       onPeerLost: (peer, reason) => engineRef.e!.peerFailed(peer, reason),
       onRefused: (reason) => process.stderr.write(`tsmpi: rank ${launch.rank} refused a connection: ${reason}\n`),
     });

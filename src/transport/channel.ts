@@ -28,16 +28,25 @@ export class Channel {
     maxPayload: number,
     onFrame: (frame: Frame) => void,
     onBroken: (reason: string) => void,
+    destinationFor: (frame: Frame) => Uint8Array | undefined = () => undefined,
   ) {
-    this.decoder = new FrameDecoder(maxPayload);
+    const decoder = new FrameDecoder(maxPayload);
+    this.decoder = decoder;
     this.messages = messages;
     this.onBroken = onBroken;
     this.receive = (data: Buffer) => {
       if (this.closed) return;
       try {
-        this.decoder.push(data, onFrame);
+        decoder.push(data, onFrame);
       } catch (err) {
         this.broken(`bad frame: ${(err as Error).message}`);
+        return;
+      }
+      // A detached payload comes next: read it where the layer above wants it, if anywhere.
+      const awaiting = decoder.awaitingPayload();
+      if (awaiting && messages.readNextInto) {
+        const dest = destinationFor(awaiting);
+        if (dest) messages.readNextInto(dest);
       }
     };
     ws.on('close', (code: number, reason: Buffer) => {

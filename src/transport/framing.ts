@@ -86,6 +86,11 @@ export class FrameDecoder {
   /** Largest payload accepted; anything above is treated as garbage. */
   constructor(private readonly maxPayload: number) {}
 
+  /** The DETACHED header whose payload is the next message, if one is awaited. */
+  awaitingPayload(): Frame | null {
+    return this.awaiting;
+  }
+
   /**
    * Decodes one WebSocket message, calling `onFrame` for each complete frame.
    * Throws FrameError on garbage, truncation or a bad length; the caller closes the

@@ -67,6 +67,8 @@ export class MessageReader implements MessageSource {
   private parsed = 0;
   /** The message being read into a buffer of its own, and how much of it arrived. */
   private own: { buf: Buffer; filled: number; mask: number } | null = null;
+  /** Where the next data message should go, if it is exactly this long (readNextInto). */
+  private nextInto: Uint8Array | null = null;
   private stopped = false;
   private failure: Error | null = null;
   private queue: Buffer[] = [];
@@ -89,6 +91,10 @@ export class MessageReader implements MessageSource {
     // replayed: the rest of the queue then belongs to the new handler, in order.
     while (this.queue.length > 0 && this.onMessage === onMessage) onMessage(this.queue.shift()!);
     if (this.queue.length === 0) this.reportFailure();
+  }
+
+  readNextInto(dest: Uint8Array): void {
+    this.nextInto = dest;
   }
 
   /** Where the next bytes from the socket should be written. Calling it again without `advance` returns the same place. */
@@ -140,13 +146,19 @@ export class MessageReader implements MessageSource {
         this.parsed = end;
         continue;
       }
+      const into = this.nextInto;
+      this.nextInto = null;
+      if (into && into.byteLength === header.length) {
+        if (!this.readInto(Buffer.from(into.buffer, into.byteOffset, into.byteLength), header, start)) return;
+        continue;
+      }
       if (end <= this.filled) {
         this.parsed = end;
         this.deliver(this.slab.subarray(start, end), header.mask);
         continue;
       }
       if (header.length >= OWN_BUFFER_BYTES) {
-        this.readIntoOwnBuffer(header, start);
+        this.readInto(Buffer.allocUnsafeSlow(header.length), header, start);
         return;
       }
       return this.makeRoomFor(end - this.parsed);
@@ -212,12 +224,21 @@ export class MessageReader implements MessageSource {
     this.filled = carried.length;
   }
 
-  private readIntoOwnBuffer(header: Header, start: number): void {
-    const buf = Buffer.allocUnsafeSlow(header.length);
-    const arrived = this.slab.subarray(start, this.filled);
-    buf.set(arrived);
-    this.parsed = this.filled;
-    this.own = { buf, filled: arrived.length, mask: header.mask };
+  /**
+   * Puts the message whose body starts at `start` into `buf` (exactly its length): what
+   * already arrived is copied, the rest will be read straight into it. Returns whether
+   * the message was complete (and delivered).
+   */
+  private readInto(buf: Buffer, header: Header, start: number): boolean {
+    const end = Math.min(this.filled, start + header.length);
+    buf.set(this.slab.subarray(start, end));
+    this.parsed = end;
+    if (end - start === header.length) {
+      this.deliver(buf, header.mask);
+      return true;
+    }
+    this.own = { buf, filled: end - start, mask: header.mask };
+    return false;
   }
 
   private handControlFrame(header: Header, frame: Buffer): void {

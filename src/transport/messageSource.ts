@@ -13,6 +13,11 @@ export interface MessageSource {
    * reported once to `onError`, and nothing is delivered after it.
    */
   listen(onMessage: (data: Buffer) => void, onError: (err: Error) => void): void;
+  /**
+   * Asks for the next message to be read into `dest` if it is exactly that long (it is
+   * then delivered as a Buffer over `dest`). Sources that cannot do it leave it out.
+   */
+  readNextInto?(dest: Uint8Array): void;
 }
 
 /** An open, authenticated connection and where its messages arrive. */

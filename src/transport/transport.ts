@@ -32,6 +32,8 @@ export interface TransportOptions {
   tlsCert?: string;
   listener: Listener;
   onFrame(peer: number, frame: Frame): void;
+  /** Where the payload announced by `frame` should be read to, if the layer above has a place for it. */
+  destinationFor?(peer: number, frame: Frame): Uint8Array | undefined;
   onPeerLost(peer: number, reason: string): void;
   /** An authenticated client that is not a peer, for the log. */
   onRefused?(reason: string): void;
@@ -213,6 +215,7 @@ export class Transport {
         link.channel = null;
         if (!this.closing) this.lose(peer, link, reason);
       },
+      (frame) => this.opts.destinationFor?.(peer, frame),
     );
     link.channel = channel;
     return channel;

@@ -4,13 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/codec/value.js';
-import { P2PEngine } from '../../src/p2p/engine.js';
-import { Kind, type Frame } from '../../src/transport/framing.js';
+import { P2PEngine, receiveTargetOf } from '../../src/p2p/engine.js';
+import { Kind, type Frame, type FrameFields } from '../../src/transport/framing.js';
 
 const CTX = 7;
 
-function engine(): P2PEngine {
-  return new P2PEngine(0, { write() {} });
+function engine(written: FrameFields[] = []): P2PEngine {
+  return new P2PEngine(0, { write: (_peer, fields) => written.push(fields) });
+}
+
+function frameOf(fields: Partial<Frame> & { kind: number }, payload = new Uint8Array(0)): Frame {
+  return { ptype: 0, flags: 0, ctx: CTX, tag: 0, src: 1, id: 0, len: payload.byteLength, aux: 0, ...fields, payload };
 }
 
 /** An eager frame from rank 1 whose payload sits at `offset` inside `slab`, as small messages arrive. */
@@ -40,6 +44,63 @@ describe('P2PEngine', () => {
     e.onFrame(1, eagerIn(slab, 0, value, 2));
     const got = await e.irecv<Float64Array>(CTX, 1, 2, (w) => w);
     expect([...got]).toEqual([6, 7, 8, 9]);
-    expect(got.buffer).toBe(slab.buffer);
+    expect(got.buffer === slab.buffer, 'the same memory').toBe(true);
+  });
+
+  describe('a receive into memory the caller names', () => {
+    it('places an eager message there, whether it came before or after the receive', async () => {
+      for (const early of [true, false]) {
+        const e = engine();
+        const result = new Float64Array(6);
+        const into = result.subarray(2, 5);
+        const arrive = () => e.onFrame(1, eagerIn(new Uint8Array(64), 8, Float64Array.of(7, 8, 9), 3));
+        if (early) arrive();
+        const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+        if (!early) arrive();
+        expect(await req).toBe(into);
+        expect([...result]).toEqual([0, 0, 7, 8, 9, 0]);
+      }
+    });
+
+    it('receives a message of another type or length as usual, leaving the memory alone', async () => {
+      const e = engine();
+      const into = new Float64Array(3);
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      e.onFrame(1, eagerIn(new Uint8Array(64), 0, Float64Array.of(1, 2), 3));
+      const got = await req;
+      expect(got).not.toBe(into);
+      expect([...got]).toEqual([1, 2]);
+      expect([...into]).toEqual([0, 0, 0]);
+    });
+
+    it('names the memory for the data of a rendezvous, and takes the data read there without a copy', async () => {
+      const written: FrameFields[] = [];
+      const e = engine(written);
+      const into = new Float64Array(4);
+      const { ptype, bytes } = encode(Float64Array.of(1, 2, 3, 4));
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 42, ptype, aux: bytes.byteLength }));
+      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      expect(written.map((f) => [f.kind, f.id])).toEqual([[Kind.ClearToSend, 42]]);
+      const data = frameOf({ kind: Kind.Data, id: 42, ptype, len: bytes.byteLength });
+      expect(e.destinationFor(1, { ...data, id: 41 })).toBeUndefined();
+      expect(e.destinationFor(1, { ...data, len: 16 })).toBeUndefined();
+      const dest = e.destinationFor(1, data)!;
+      expect(dest.buffer === into.buffer, 'the same memory').toBe(true);
+      dest.set(bytes); // what the transport does when it reads the payload there
+      e.onFrame(1, { ...data, payload: Buffer.from(dest.buffer, dest.byteOffset, dest.byteLength) });
+      expect(await req).toBe(into);
+      expect([...into]).toEqual([1, 2, 3, 4]);
+    });
+
+    it('copies rendezvous data that arrived elsewhere', async () => {
+      const e = engine();
+      const into = new Float64Array(2);
+      const { ptype, bytes } = encode(Float64Array.of(5, 6));
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 7, ptype, aux: bytes.byteLength }));
+      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      e.onFrame(1, frameOf({ kind: Kind.Data, id: 7, ptype }, new Uint8Array(bytes)));
+      expect(await req).toBe(into);
+      expect([...into]).toEqual([5, 6]);
+    });
   });
 });

@@ -4,13 +4,8 @@
  * messages on a real connection whether the socket reads into the reader's buffers
  * (plain sockets) or feeds it from 'data' events (TLS).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createJobCertificate } from '../../launcher/tls.js';
-import { connectAuthenticated } from '../../src/transport/connect.js';
-import { Listener, urlOf, type TlsMaterial } from '../../src/transport/listener.js';
+import { ConnectionPairs } from '../helpers/connectionPair.js';
 import { MessageReader, OWN_BUFFER_BYTES, SLAB_BYTES, WireError } from '../../src/transport/messageReader.js';
 import type { Connection } from '../../src/transport/messageSource.js';
 
@@ -136,6 +131,37 @@ describe('MessageReader', () => {
     expect(messages[0].buffer.byteLength).toBe(big.length);
   });
 
+  it('reads the next data message into memory the caller names, if it is exactly that long', () => {
+    const reader = new MessageReader(MAX, () => {});
+    const { messages } = collect(reader);
+    const big = payload(200_000, 3);
+    const dest = new Uint8Array(300_000).subarray(50_000, 250_000);
+    reader.readNextInto(dest);
+    const ping = frame(Buffer.alloc(0), { opcode: 9 });
+    // A control frame in between does not use up the request; the first data message does.
+    readLikeASocket(reader, Buffer.concat([ping, frame(big), frame(big)]), () => 70_000);
+    expect(messages).toHaveLength(2);
+    expect(messages[0].buffer === dest.buffer, 'the same memory').toBe(true);
+    expect(messages[0].byteOffset).toBe(dest.byteOffset);
+    expect(Buffer.from(dest).equals(big)).toBe(true);
+    expect(messages[1].buffer === dest.buffer, 'the same memory').toBe(false);
+    expect(messages[1].equals(big)).toBe(true);
+  });
+
+  it('reads a small message that arrived whole into the named memory too, and ignores a request of the wrong length', () => {
+    const reader = new MessageReader(MAX, () => {});
+    const { messages } = collect(reader);
+    const dest = new Uint8Array(16);
+    reader.readNextInto(dest);
+    reader.feed(frame(payload(16, 1)));
+    reader.readNextInto(new Uint8Array(10));
+    reader.feed(frame(payload(16, 2)));
+    expect(messages[0].buffer === dest.buffer, 'the same memory').toBe(true);
+    expect(Buffer.from(dest).equals(payload(16, 1))).toBe(true);
+    expect(messages[1].buffer === dest.buffer, 'the same memory').toBe(false);
+    expect(messages[1].equals(payload(16, 2))).toBe(true);
+  });
+
   it('keeps messages that arrive before anyone listens, and a handler may pass the rest on', () => {
     const reader = new MessageReader(MAX, () => {});
     reader.feed(Buffer.concat([1, 2, 3, 4].map((i) => frame(Buffer.from([i])))));
@@ -191,37 +217,13 @@ describe('MessageReader', () => {
 });
 
 describe('readMessagesDirectly on a real connection', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tsmpi-reader-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  let tls: TlsMaterial | undefined;
-
-  async function pair(kind: 'unix' | 'tls'): Promise<{ client: Connection; server: Connection; close(): void }> {
-    if (kind === 'tls') tls ??= createJobCertificate(dir);
-    let resolveServer: (c: Connection) => void = () => {};
-    const accepted = new Promise<Connection>((r) => (resolveServer = r));
-    const listener = await Listener.start({
-      secret: 's3cret',
-      self: 'rank:0',
-      ...(kind === 'unix' ? { unixPath: join(dir, `l${Math.random()}.sock`) } : { tcpHost: '127.0.0.1', tls }),
-      maxPayload: MAX,
-      readDirectly: true,
-      onConnection: (conn) => resolveServer(conn),
-    });
-    const client = await connectAuthenticated(urlOf(listener.addresses, kind === 'unix'), {
-      secret: 's3cret',
-      from: 'rank:1',
-      to: 'rank:0',
-      maxPayload: MAX,
-      readDirectly: true,
-      tlsCert: tls?.cert,
-    });
-    const server = await accepted;
-    return { client, server, close: () => listener.close() };
-  }
+  const pairs = new ConnectionPairs();
+  afterAll(() => pairs.close());
+  const pair = (kind: 'unix' | 'tls') => pairs.open(kind);
 
   for (const kind of ['unix', 'tls'] as const) {
     it(`moves messages both ways and closes with the peer's code (${kind})`, async () => {
-      const { client, server, close } = await pair(kind);
+      const { client, server } = await pair(kind);
       const direct = kind === 'unix';
       for (const c of [client, server]) expect((c.messages as MessageReader).readsIntoOwnBuffers).toBe(direct);
       const sizes = [0, 5, 40_000, 300_000, 4 << 20];
@@ -249,7 +251,6 @@ describe('readMessagesDirectly on a real connection', () => {
       client.ws.close(4001, 'superseded');
       expect(await closed).toEqual([4001, 'superseded']);
       expect(await clientClosed).toBe(4001);
-      close();
     });
   }
 });
