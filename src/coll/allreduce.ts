@@ -99,12 +99,21 @@ export async function rabenseifnerAllreduce<A extends TypedArray>(ep: CollEndpoi
     const keepsLower = (rank & half) === 0;
     const mid = lo + half;
     const [keepLo, keepHi, giveLo, giveHi] = keepsLower ? [lo, mid, mid, hi] : [mid, hi, lo, mid];
-    const received = await sendrecv<A>(ep, blocks(partials, giveLo, giveHi), partner, partner, tag);
-    expectBlock(received, start(keepHi) - start(keepLo), partner, data);
+    const target = blocks(result, keepLo, keepHi);
+    const check = (received: unknown) => expectBlock(received, start(keepHi) - start(keepLo), partner, data);
+    let received: A;
+    if (partials === data) {
+      // First round: the result is still free memory, so the partner's half goes straight there.
+      await sendrecvSomeInto(ep, blocks(partials, giveLo, giveHi), partner, partner, tag, target, check);
+      received = target;
+    } else {
+      received = await sendrecv<A>(ep, blocks(partials, giveLo, giveHi), partner, partner, tag);
+      check(received);
+    }
     const mine = blocks(partials, keepLo, keepHi);
     // The lower rank's partial on the left, as everywhere else.
-    if (keepsLower) op.applyTo(blocks(result, keepLo, keepHi), mine, received);
-    else op.applyTo(blocks(result, keepLo, keepHi), received, mine);
+    if (keepsLower) op.applyTo(target, mine, received);
+    else op.applyTo(target, received, mine);
     [lo, hi, partials] = [keepLo, keepHi, result];
   }
   for (let half = 1; half < size; half *= 2) {

@@ -11,7 +11,7 @@ import type { Op } from '../ops.js';
 import { displacements, expectBlock } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
 import { sendrecvSome, sendrecvSomeInto } from './exchange.js';
-import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArray.js';
+import { allocateLike, copyOf, overlaps, view, writeAt, type TypedArray } from './typedArray.js';
 
 /**
  * Ring reduce-scatter: returns this rank's block (`counts[rank]` elements of `data`,
@@ -19,9 +19,9 @@ import { allocateLike, copyOf, view, writeAt, type TypedArray } from './typedArr
  * on the partial result of block rank − 1 − s and folds its own contribution into
  * the partial of block rank − 2 − s it receives, in the received buffer itself, so
  * nothing is allocated per step and `data` is never modified. With `out` (an array
- * of `counts[rank]` elements, sharing no memory with `data` except perhaps this
- * rank's own block) the last fold writes the result there instead, and `out` is
- * returned: a caller assembling a larger result saves a copy.
+ * of `counts[rank]` elements) the last block is received straight into `out` and
+ * folded there, and `out` is returned: a caller assembling a larger result saves a
+ * copy. (If `out` shares memory with `data`, the last fold only writes there.)
  * Needs a commutative `op`: each block is folded starting from a different rank.
  */
 export async function ringReduceScatter<A extends TypedArray>(
@@ -46,20 +46,21 @@ export async function ringReduceScatter<A extends TypedArray>(
   for (let step = 0; step < size - 1; step++) {
     const sendIndex = at(-1 - step);
     const recvIndex = at(-2 - step);
-    const received = await sendrecvSome<A>(
-      ep,
-      partial,
-      counts[sendIndex]! > 0 ? at(1) : null,
-      counts[recvIndex]! > 0 ? at(-1) : null,
-      tag,
-    );
+    const dest = counts[sendIndex]! > 0 ? at(1) : null;
+    const source = counts[recvIndex]! > 0 ? at(-1) : null;
+    if (step === size - 2 && out && !overlaps(out, data)) {
+      // The last block received is this rank's own: receive it straight into `out` and fold there.
+      const check = (received: unknown) => expectBlock(received, counts[recvIndex]!, recvIndex, data);
+      if (await sendrecvSomeInto(ep, partial, dest, source, tag, out, check)) op.applyTo(out, out, block(recvIndex));
+      return out;
+    }
+    const received = await sendrecvSome<A>(ep, partial, dest, source, tag);
     if (received === undefined) {
       partial = allocateLike(data, 0);
       continue;
     }
     expectBlock(received, counts[recvIndex]!, recvIndex, data);
-    const last = step === size - 2;
-    const target = last && out ? out : received;
+    const target = step === size - 2 && out ? out : received;
     op.applyTo(target, received, block(recvIndex));
     partial = target;
   }

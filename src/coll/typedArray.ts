@@ -83,6 +83,11 @@ export function view<A extends TypedArray>(source: A, start: number, count: numb
   return asAny(source).subarray(start, start + count) as unknown as A;
 }
 
+/** Whether two typed arrays share any bytes. */
+export function overlaps(a: TypedArray, b: TypedArray): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
 /** Copies `source` into `target` starting at element `offset`. */
 export function writeAt(target: TypedArray, source: TypedArray, offset: number): void {
   asAny(target).set(asAny(source), offset);

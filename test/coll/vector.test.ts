@@ -158,6 +158,19 @@ describe.each([
       inputs.forEach((input, r) => expectSameTyped(input, floatsOf(r, n)));
     });
 
+    it.each(SIZES)('computes the result in place when the output array is the rank\'s own block of the input (p = %i)', async (p) => {
+      const counts = range(p).map(unevenCount);
+      const n = counts.reduce((a, b) => a + b, 0);
+      const inputs = range(p).map((r) => floatsOf(r, n));
+      const total = fold(SUM, inputs);
+      let at = 0;
+      const displs = counts.map((c) => ((at += c), at - c));
+      const { results } = await run(p, (ep) =>
+        ringReduceScatter(ep, inputs[ep.rank]!, counts, SUM, 0, inputs[ep.rank]!.subarray(displs[ep.rank]!, displs[ep.rank]! + counts[ep.rank]!)),
+      );
+      results.forEach((block, r) => expectSameTyped(block, total.subarray(displs[r]!, displs[r]! + counts[r]!).slice()));
+    });
+
     it.each(SIZES)('sends one message per step with a non-empty block: p − 1 per rank for non-empty blocks (p = %i)', async (p) => {
       const { world } = await run(p, (ep) => ringReduceScatter(ep, floatsOf(ep.rank, 2 * p), range(p).map(() => 2), MAX, 0));
       expect(world.messages).toEqual(new Array(p).fill(p - 1));
