@@ -182,7 +182,7 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
 /**
  * Rebuilds a raw-bytes value of `dtype` from received bytes. The result is a
  * view over `bytes` (no copy) when it may be: `bytes` fills at least half of its
- * buffer (see {@link worthViewing}) and, for typed arrays, starts at a multiple of
+ * buffer (see {@link pinsLargerBuffer}) and, for typed arrays, starts at a multiple of
  * the element size (typed arrays cannot start unaligned); otherwise a copy.
  * A view can share its `.buffer` with other data: use byteOffset/length.
  * An ArrayBuffer is zero-copy only when `bytes` spans its whole buffer.
@@ -191,7 +191,7 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
  */
 export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
   const count = elementCount(dtype, bytes.byteLength);
-  const view = worthViewing(bytes);
+  const view = !pinsLargerBuffer(bytes);
   switch (dtype) {
     case DTYPE.Buffer:
       return view ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
@@ -205,17 +205,14 @@ export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
 }
 
 /**
- * Received bytes are usually part of something larger: a socket read or a batch of
- * small frames. A view keeps all of it alive — an 8-byte array could pin 64 KiB, a
- * few thousand kept results hundreds of megabytes — so only a payload that fills at
- * least half of its buffer is viewed; smaller ones are copied (for arrays of up to
- * 64 bytes that is also faster: V8 keeps them in its own heap).
+ * Whether keeping `bytes` would keep alive a buffer more than twice its size.
+ *
+ * Received bytes are usually part of something larger: a slab of small messages or a
+ * batch of small frames. A view keeps all of it alive — an 8-byte array could pin
+ * 64 KiB, a few thousand kept results hundreds of megabytes — so only a payload that
+ * fills at least half of its buffer is viewed; smaller ones are copied (for arrays of
+ * up to 64 bytes that is also faster: V8 keeps them in its own heap).
  */
-function worthViewing(bytes: Uint8Array): boolean {
-  return !pinsLargerBuffer(bytes);
-}
-
-/** Whether keeping `bytes` would keep alive a buffer more than twice its size. */
 export function pinsLargerBuffer(bytes: Uint8Array): boolean {
   return bytes.byteLength * 2 < bytes.buffer.byteLength;
 }

@@ -60,7 +60,8 @@ export interface ReceiveTarget {
 
 /** The target that places a raw typed-array message of `array`'s type and length in `array`. */
 export function receiveTargetOf(array: TypedArray): ReceiveTarget {
-  return { bytes: new Uint8Array(array.buffer, array.byteOffset, array.byteLength), ptype: encode(array).ptype, value: array };
+  const { bytes, ptype } = encode(array);
+  return { bytes, ptype, value: array };
 }
 
 /** A posted receive. */

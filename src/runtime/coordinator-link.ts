@@ -3,7 +3,8 @@
  * the rank exits, so no rank outlives its job on any host.
  */
 import type { WebSocket } from 'ws';
-import { connectAuthenticated, unrefSocket, type Connection } from '../transport/connect.js';
+import { connectAuthenticated, unrefSocket } from '../transport/connect.js';
+import type { Connection } from '../transport/messageSource.js';
 import type { CoordinatorToRank, RankToCoordinator } from './protocol.js';
 
 export class CoordinatorLink {

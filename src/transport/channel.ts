@@ -21,6 +21,13 @@ export class Channel {
   private readonly onBroken: (reason: string) => void;
   private readonly receive: (data: Buffer) => void;
 
+  /**
+   * @param messages where the connection's messages arrive; decoding starts with `start`
+   * @param onFrame receives every frame, in order
+   * @param onBroken called once if the connection fails or the peer closes it
+   * @param destinationFor where the payload announced by a DETACHED header should be
+   *   read to, if the layer above has a place for it
+   */
   constructor(
     readonly peer: number,
     readonly ws: WebSocket,

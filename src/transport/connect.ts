@@ -4,10 +4,8 @@
  */
 import { WebSocket } from 'ws';
 import { clientHeaders, HEADER_PROOF, verifyServerProof } from './auth.js';
-import { readMessagesDirectly } from './messageReader.js';
+import { readMessagesDirectly } from './directReads.js';
 import { wsMessages, type Connection } from './messageSource.js';
-
-export type { Connection } from './messageSource.js';
 
 /**
  * Both ends of every connection are ours, so masking client frames protects against

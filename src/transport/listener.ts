@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import { rmSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { Authenticator, HEADER_NONCE, HEADER_PROOF } from './auth.js';
-import { readMessagesDirectly } from './messageReader.js';
+import { readMessagesDirectly } from './directReads.js';
 import { wsMessages, type Connection } from './messageSource.js';
 
 export interface ListenerOptions {

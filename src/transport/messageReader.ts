@@ -1,23 +1,22 @@
 /**
- * Reads a connection's WebSocket messages off its socket into buffers of its own
- * choosing, instead of letting `ws` read them.
+ * Cuts a connection's bytes into WebSocket messages, choosing where the bytes go
+ * (directReads.ts hands it the socket in place of `ws`).
  *
  * Node hands `ws` every read as a fresh 64 KiB buffer, and `ws` copies a message that
  * spans reads into one more buffer of its own. For the megabyte messages of MPI
  * programs those copies, the per-read work and the garbage cost as much as the
- * kernel's copy itself. Reading the socket ourselves (Node's `onread` mechanism), a
- * large message is read straight into a buffer of its length, so its bytes are copied
- * once, by the kernel; small messages land side by side in a slab and are handed out
- * as views of it. A slab is never written twice, so a view stays valid as long as
- * its holder keeps it.
+ * kernel's copy itself. Here a large message still arriving is read straight into a
+ * buffer of its length (or into memory the layer above named, see `readNextInto`), so
+ * its bytes are copied once, by the kernel; small messages, and any that arrived whole
+ * with others, land side by side in a slab and are handed out as views of it. A slab
+ * is never written twice, so a view stays valid as long as its holder keeps it. Fed
+ * from 'data' events instead (TLS), the same happens one copy later.
  *
  * Only the frames tsmpi sends are data: unfragmented binary messages. Close, ping and
  * pong frames are handed, bytes unchanged, to the `ws` WebSocket's own receiver, so
  * `ws` still runs the closing handshake and reports the close code as before.
  */
-import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import type { MessageSource } from './messageSource.js';
+import { MessageQueue, type MessageSource } from './messageSource.js';
 
 /** A malformed WebSocket stream: the connection cannot be read any further. */
 export class WireError extends Error {
@@ -27,9 +26,9 @@ export class WireError extends Error {
   }
 }
 
-/** Fresh slabs for small messages are this large. */
-export const SLAB_BYTES = 256 * 1024;
-/** A message at least this long is read into a buffer of its own rather than a slab. */
+/** Fresh slabs for small messages are this large: the size of the buffers Node itself reads into (256 KiB measured no faster). */
+export const SLAB_BYTES = 64 * 1024;
+/** A message at least this long that has not fully arrived is read into a buffer of its own rather than a slab. */
 export const OWN_BUFFER_BYTES = 32 * 1024;
 /** Reads into a slab with less room than this go to a fresh slab instead (a read per few bytes is slow). */
 const MIN_READ_BYTES = 4096;
@@ -71,8 +70,7 @@ export class MessageReader implements MessageSource {
   private nextInto: Uint8Array | null = null;
   private stopped = false;
   private failure: Error | null = null;
-  private queue: Buffer[] = [];
-  private onMessage: ((data: Buffer) => void) | null = null;
+  private readonly messages = new MessageQueue();
   private onError: ((err: Error) => void) | null = null;
 
   /**
@@ -85,16 +83,17 @@ export class MessageReader implements MessageSource {
   ) {}
 
   listen(onMessage: (data: Buffer) => void, onError: (err: Error) => void): void {
-    this.onMessage = onMessage;
     this.onError = onError;
-    // A handler may pass the connection on (call listen again) while messages are
-    // replayed: the rest of the queue then belongs to the new handler, in order.
-    while (this.queue.length > 0 && this.onMessage === onMessage) onMessage(this.queue.shift()!);
-    if (this.queue.length === 0) this.reportFailure();
+    this.messages.listen(onMessage);
+    // A failure comes after the messages before it (a handler that passed the source
+    // on while they were replayed has had it reported already).
+    if (this.messages.backlog === 0) this.reportFailure();
   }
 
   readNextInto(dest: Uint8Array): void {
-    this.nextInto = dest;
+    // Only "the next message" if none is waiting to be delivered: a request made while
+    // queued ones are replayed would otherwise apply to a later, unrelated message.
+    if (this.messages.backlog === 0) this.nextInto = dest;
   }
 
   /** Where the next bytes from the socket should be written. Calling it again without `advance` returns the same place. */
@@ -249,8 +248,7 @@ export class MessageReader implements MessageSource {
 
   private deliver(data: Buffer, mask: number): void {
     if (mask !== 0) unmask(data, mask);
-    if (this.onMessage && this.queue.length === 0) this.onMessage(data);
-    else this.queue.push(data);
+    this.messages.push(data);
   }
 
   private fail(reason: string): null {
@@ -273,53 +271,4 @@ export class MessageReader implements MessageSource {
 function unmask(data: Buffer, mask: number): void {
   const key = [mask >>> 24, (mask >>> 16) & 0xff, (mask >>> 8) & 0xff, mask & 0xff];
   for (let i = 0; i < data.length; i++) data[i] ^= key[i & 3];
-}
-
-interface SocketWithHandle extends Duplex {
-  _handle?: { useUserBuffer?(buf: Uint8Array): void } | null;
-  encrypted?: boolean;
-}
-
-/**
- * Takes the reading of `ws`'s socket away from `ws` and gives it to a MessageReader.
- * Call it as soon as the WebSocket is open (in the same tick), before `ws` has read
- * anything; what `ws` sends and how it closes are unchanged.
- */
-export function readMessagesDirectly(ws: WebSocket, maxPayload: number): MessageReader {
-  const internals = ws as WebSocket & { _socket: SocketWithHandle; _receiver: { write(chunk: Buffer): void } };
-  const socket = internals._socket;
-  const reader = new MessageReader(maxPayload, (frame) => internals._receiver.write(frame));
-  socket.removeAllListeners('data');
-  socket.pause();
-  const buffered = socket.read() as Buffer | null;
-  if (buffered) reader.feed(buffered);
-  reader.readsIntoOwnBuffers = readIntoReaderBuffers(socket, reader);
-  if (!reader.readsIntoOwnBuffers) socket.on('data', (chunk: Buffer) => reader.feed(chunk));
-  socket.resume();
-  return reader;
-}
-
-/**
- * Has the socket read straight into the reader's buffers (what `net.connect`'s `onread`
- * option sets up; Node offers no public way to do it for an accepted socket). Returns
- * false where that is not possible — a TLS socket, or a Node whose internals differ —
- * and the caller feeds the reader from 'data' events instead.
- */
-function readIntoReaderBuffers(socket: SocketWithHandle, reader: MessageReader): boolean {
-  const handle = socket._handle;
-  if (socket.encrypted || !handle || typeof handle.useUserBuffer !== 'function') return false;
-  const symbols = new Map(Object.getOwnPropertySymbols(socket).map((s) => [s.description, s]));
-  const kBuffer = symbols.get('kBuffer');
-  const kBufferCb = symbols.get('kBufferCb');
-  const kBufferGen = symbols.get('kBufferGen');
-  if (!kBuffer || !kBufferCb || !kBufferGen) return false;
-  const slots = socket as unknown as Record<symbol, unknown>;
-  const first = reader.target();
-  slots[kBuffer] = first;
-  slots[kBufferCb] = (n: number) => {
-    reader.advance(n);
-  };
-  slots[kBufferGen] = () => reader.target();
-  handle.useUserBuffer(first);
-  return true;
 }

@@ -27,20 +27,35 @@ export interface Connection {
 }
 
 /**
+ * Messages kept until a handler listens, then delivered in order. A handler may pass
+ * the rest on by listening again (see MessageSource).
+ */
+export class MessageQueue {
+  private readonly waiting: Buffer[] = [];
+  private handler: ((data: Buffer) => void) | null = null;
+
+  /** How many messages wait for a handler. */
+  get backlog(): number {
+    return this.waiting.length;
+  }
+
+  listen(handler: (data: Buffer) => void): void {
+    this.handler = handler;
+    while (this.waiting.length > 0 && this.handler === handler) handler(this.waiting.shift()!);
+  }
+
+  push(data: Buffer): void {
+    if (this.handler && this.waiting.length === 0) this.handler(data);
+    else this.waiting.push(data);
+  }
+}
+
+/**
  * The messages `ws` itself reads (its 'message' events). `ws` reports a malformed
  * stream by closing the connection, so `onError` is never called.
  */
 export function wsMessages(ws: WebSocket): MessageSource {
-  const queue: Buffer[] = [];
-  let handler: ((data: Buffer) => void) | null = null;
-  ws.on('message', (data: Buffer) => {
-    if (handler && queue.length === 0) handler(data);
-    else queue.push(data);
-  });
-  return {
-    listen(onMessage) {
-      handler = onMessage;
-      while (queue.length > 0 && handler === onMessage) onMessage(queue.shift()!);
-    },
-  };
+  const queue = new MessageQueue();
+  ws.on('message', (data: Buffer) => queue.push(data));
+  return { listen: (onMessage) => queue.listen(onMessage) };
 }

@@ -182,7 +182,11 @@ export class Transport {
     ws.once('close', () => {
       if (link.outgoing === ws) link.outgoing = null;
     });
+    let decided = false;
     const onFirst = (data: Buffer) => {
+      // Only the first message decides; anything after a refusal is ignored until 'close'.
+      if (decided) return;
+      decided = true;
       if (link.outgoing !== ws) return;
       if (data.length < 1 || data[0] !== Kind.Accept) {
         ws.terminate();

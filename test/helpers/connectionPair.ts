@@ -1,7 +1,7 @@
 /**
  * Real authenticated rank connections in one process: a Listener and a client
  * connected to it, both reading their sockets directly as ranks do, over a Unix
- * socket or TCP with TLS.
+ * socket, TCP, or TCP with TLS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,9 @@ import type { Connection } from '../../src/transport/messageSource.js';
 
 export const PAIR_MAX_PAYLOAD = 64 << 20;
 
+export type PairKind = 'unix' | 'tcp' | 'tls';
+export const PAIR_KINDS: readonly PairKind[] = ['unix', 'tcp', 'tls'];
+
 export class ConnectionPairs {
   private readonly dir = mkdtempSync(join(tmpdir(), 'tsmpi-pair-'));
   private readonly listeners: Listener[] = [];
@@ -20,14 +23,16 @@ export class ConnectionPairs {
   private tls: TlsMaterial | undefined;
 
   /** Opens a connection: `client` is rank 1's end, `server` rank 0's. */
-  async open(kind: 'unix' | 'tls'): Promise<{ client: Connection; server: Connection }> {
+  async open(kind: PairKind): Promise<{ client: Connection; server: Connection }> {
     if (kind === 'tls') this.tls ??= createJobCertificate(this.dir);
     let resolveServer: (c: Connection) => void = () => {};
     const accepted = new Promise<Connection>((resolve) => (resolveServer = resolve));
     const listener = await Listener.start({
       secret: 's3cret',
       self: 'rank:0',
-      ...(kind === 'unix' ? { unixPath: join(this.dir, `l${this.listeners.length}.sock`) } : { tcpHost: '127.0.0.1', tls: this.tls }),
+      ...(kind === 'unix'
+        ? { unixPath: join(this.dir, `l${this.listeners.length}.sock`) }
+        : { tcpHost: '127.0.0.1', tls: kind === 'tls' ? this.tls : undefined }),
       maxPayload: PAIR_MAX_PAYLOAD,
       readDirectly: true,
       onConnection: (conn) => resolveServer(conn),
@@ -39,7 +44,7 @@ export class ConnectionPairs {
       to: 'rank:0',
       maxPayload: PAIR_MAX_PAYLOAD,
       readDirectly: true,
-      tlsCert: this.tls?.cert,
+      tlsCert: kind === 'tls' ? this.tls?.cert : undefined,
     });
     const server = await accepted;
     this.connections.push(client, server);

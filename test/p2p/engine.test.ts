@@ -73,7 +73,7 @@ describe('P2PEngine', () => {
       expect([...into]).toEqual([0, 0, 0]);
     });
 
-    it('names the memory for the data of a rendezvous, and takes the data read there without a copy', async () => {
+    it('names the memory for the data of a rendezvous (and no other), and completes the receive with it once the data is there', async () => {
       const written: FrameFields[] = [];
       const e = engine(written);
       const into = new Float64Array(4);
@@ -84,6 +84,8 @@ describe('P2PEngine', () => {
       const data = frameOf({ kind: Kind.Data, id: 42, ptype, len: bytes.byteLength });
       expect(e.destinationFor(1, { ...data, id: 41 })).toBeUndefined();
       expect(e.destinationFor(1, { ...data, len: 16 })).toBeUndefined();
+      expect(e.destinationFor(1, { ...data, ptype: encode(Float32Array.of(1)).ptype })).toBeUndefined();
+      expect(e.destinationFor(2, data)).toBeUndefined();
       const dest = e.destinationFor(1, data)!;
       expect(dest.buffer === into.buffer, 'the same memory').toBe(true);
       dest.set(bytes); // what the transport does when it reads the payload there

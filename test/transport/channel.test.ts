@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { Channel } from '../../src/transport/channel.js';
 import { Kind, type Frame } from '../../src/transport/framing.js';
-import { ConnectionPairs, PAIR_MAX_PAYLOAD } from '../helpers/connectionPair.js';
+import { ConnectionPairs, PAIR_KINDS, PAIR_MAX_PAYLOAD } from '../helpers/connectionPair.js';
 
 const pairs = new ConnectionPairs();
 afterAll(() => pairs.close());
@@ -16,7 +16,7 @@ function bytes(n: number, seed: number): Uint8Array {
 }
 
 describe('Channel', () => {
-  for (const kind of ['unix', 'tls'] as const) {
+  for (const kind of PAIR_KINDS) {
     it(`delivers frames in order and reads a detached payload where it is wanted (${kind})`, async () => {
       const { client, server } = await pairs.open(kind);
       const frames: Frame[] = [];

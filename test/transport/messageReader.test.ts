@@ -5,7 +5,7 @@
  * (plain sockets) or feeds it from 'data' events (TLS).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConnectionPairs } from '../helpers/connectionPair.js';
+import { ConnectionPairs, PAIR_KINDS, type PairKind } from '../helpers/connectionPair.js';
 import { MessageReader, OWN_BUFFER_BYTES, SLAB_BYTES, WireError } from '../../src/transport/messageReader.js';
 import type { Connection } from '../../src/transport/messageSource.js';
 
@@ -162,6 +162,24 @@ describe('MessageReader', () => {
     expect(messages[1].equals(payload(16, 2))).toBe(true);
   });
 
+  it('applies a request for the next message only when no message waits to be delivered', () => {
+    const reader = new MessageReader(MAX, () => {});
+    // Arrived before anyone listened: a header-like message, then its payload A.
+    reader.feed(Buffer.concat([frame(Buffer.from('hdr')), frame(payload(40_000, 1))]));
+    const dest = new Uint8Array(40_000);
+    const got: Buffer[] = [];
+    reader.listen((m) => {
+      got.push(m);
+      if (String(m) === 'hdr') reader.readNextInto(dest);
+    }, () => {});
+    // B, a later message of the same length, must not land in `dest`.
+    reader.feed(frame(payload(40_000, 2)));
+    expect(got).toHaveLength(3);
+    expect(got[1].equals(payload(40_000, 1))).toBe(true);
+    expect(got[2].equals(payload(40_000, 2))).toBe(true);
+    expect(dest.every((b) => b === 0)).toBe(true);
+  });
+
   it('keeps messages that arrive before anyone listens, and a handler may pass the rest on', () => {
     const reader = new MessageReader(MAX, () => {});
     reader.feed(Buffer.concat([1, 2, 3, 4].map((i) => frame(Buffer.from([i])))));
@@ -219,12 +237,12 @@ describe('MessageReader', () => {
 describe('readMessagesDirectly on a real connection', () => {
   const pairs = new ConnectionPairs();
   afterAll(() => pairs.close());
-  const pair = (kind: 'unix' | 'tls') => pairs.open(kind);
+  const pair = (kind: PairKind) => pairs.open(kind);
 
-  for (const kind of ['unix', 'tls'] as const) {
+  for (const kind of PAIR_KINDS) {
     it(`moves messages both ways and closes with the peer's code (${kind})`, async () => {
       const { client, server } = await pair(kind);
-      const direct = kind === 'unix';
+      const direct = kind !== 'tls';
       for (const c of [client, server]) expect((c.messages as MessageReader).readsIntoOwnBuffers).toBe(direct);
       const sizes = [0, 5, 40_000, 300_000, 4 << 20];
       const sent = sizes.map((n, i) => payload(n, i));
