@@ -22,8 +22,12 @@ export class ConnectionPairs {
   private readonly connections: Connection[] = [];
   private tls: TlsMaterial | undefined;
 
-  /** Opens a connection: `client` is rank 1's end, `server` rank 0's. */
-  async open(kind: PairKind): Promise<{ client: Connection; server: Connection }> {
+  /**
+   * Opens a connection: `client` is rank 1's end, `server` rank 0's. `greeting` is sent
+   * by the server the moment the connection is accepted, so it may reach the client
+   * together with the upgrade response.
+   */
+  async open(kind: PairKind, greeting?: Buffer): Promise<{ client: Connection; server: Connection }> {
     if (kind === 'tls') this.tls ??= createJobCertificate(this.dir);
     let resolveServer: (c: Connection) => void = () => {};
     const accepted = new Promise<Connection>((resolve) => (resolveServer = resolve));
@@ -35,7 +39,10 @@ export class ConnectionPairs {
         : { tcpHost: '127.0.0.1', tls: kind === 'tls' ? this.tls : undefined }),
       maxPayload: PAIR_MAX_PAYLOAD,
       readDirectly: true,
-      onConnection: (conn) => resolveServer(conn),
+      onConnection: (conn) => {
+        if (greeting) conn.ws.send(greeting);
+        resolveServer(conn);
+      },
     });
     this.listeners.push(listener);
     const client = await connectAuthenticated(urlOf(listener.addresses, kind === 'unix'), {

@@ -237,7 +237,28 @@ describe('MessageReader', () => {
 describe('readMessagesDirectly on a real connection', () => {
   const pairs = new ConnectionPairs();
   afterAll(() => pairs.close());
-  const pair = (kind: PairKind) => pairs.open(kind);
+  const pair = (kind: PairKind, greeting?: Buffer) => pairs.open(kind, greeting);
+
+  const nextMessage = (conn: Connection) =>
+    new Promise<Buffer>((resolve, reject) => conn.messages.listen(resolve, reject));
+
+  for (const kind of PAIR_KINDS) {
+    it(`keeps a message that came with the upgrade response (${kind})`, async () => {
+      const greeting = payload(3000, 9);
+      const { client } = await pair(kind, greeting);
+      expect((await nextMessage(client)).equals(greeting)).toBe(true);
+    });
+
+    it(`reports a peer that vanishes without a close frame as close code 1006 (${kind})`, async () => {
+      const { client, server } = await pair(kind);
+      const closed = new Promise<number>((resolve) => server.ws.once('close', (code) => resolve(code)));
+      const got = nextMessage(server);
+      client.ws.send(Buffer.from('last words'));
+      expect(String(await got)).toBe('last words');
+      client.ws.terminate();
+      expect(await closed).toBe(1006);
+    });
+  }
 
   for (const kind of PAIR_KINDS) {
     it(`moves messages both ways and closes with the peer's code (${kind})`, async () => {
