@@ -6,6 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectionPairs, PAIR_KINDS, type PairKind } from '../helpers/connectionPair.js';
+import { mulberry32 } from '../helpers/fakeEndpoint.js';
 import { MessageReader, OWN_BUFFER_BYTES, SLAB_BYTES, WireError } from '../../src/transport/messageReader.js';
 import type { Connection } from '../../src/transport/messageSource.js';
 
@@ -45,17 +46,6 @@ function payload(size: number, seed: number): Buffer {
   return b;
 }
 
-/** A small seeded PRNG, so a failing case can be rerun. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const SIZES = [0, 1, 8, 125, 126, 127, 1000, 65535, 65536, OWN_BUFFER_BYTES - 1, OWN_BUFFER_BYTES, OWN_BUFFER_BYTES + 1, SLAB_BYTES - 20, SLAB_BYTES + 3, 1 << 20];
 
@@ -82,7 +72,7 @@ function readLikeASocket(reader: MessageReader, stream: Buffer, limit: () => num
 describe('MessageReader', () => {
   it('delivers every message intact, whatever the reads cut the stream into', () => {
     for (let seed = 1; seed <= 8; seed++) {
-      const random = rng(seed);
+      const random = mulberry32(seed);
       const sent: Buffer[] = [];
       const frames: Buffer[] = [];
       for (let i = 0; i < 40; i++) {
