@@ -4,8 +4,8 @@
  */
 import { WebSocket } from 'ws';
 import { clientHeaders, HEADER_PROOF, verifyServerProof } from './auth.js';
-import { readMessagesDirectly } from './directReads.js';
-import { wsMessages, type Connection } from './messageSource.js';
+import { messagesOf } from './directReads.js';
+import type { Connection } from './messageSource.js';
 
 /**
  * Both ends of every connection are ours, so masking client frames protects against
@@ -53,8 +53,7 @@ export function connectAuthenticated(url: string, opts: ConnectOptions): Promise
       ws.off('error', reject);
       // In this tick: `ws` reads the socket from the next one, and a message may
       // already have come with the upgrade response.
-      const messages = opts.readDirectly ? readMessagesDirectly(ws, opts.maxPayload) : wsMessages(ws);
-      resolve({ ws, messages });
+      resolve({ ws, messages: messagesOf(ws, !!opts.readDirectly, opts.maxPayload) });
     });
     ws.once('error', reject);
     ws.once('close', () => {

@@ -5,6 +5,16 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { MessageReader } from './messageReader.js';
+import { wsMessages, type MessageSource } from './messageSource.js';
+
+/**
+ * Where an open WebSocket's messages will arrive: read off the socket directly (rank
+ * connections), or through `ws` (the coordinator link). Call it in the tick the
+ * WebSocket opens.
+ */
+export function messagesOf(ws: WebSocket, readDirectly: boolean, maxPayload: number): MessageSource {
+  return readDirectly ? readMessagesDirectly(ws, maxPayload) : wsMessages(ws);
+}
 
 interface SocketWithHandle extends Duplex {
   _handle?: { useUserBuffer?(buf: Uint8Array): void } | null;

@@ -11,8 +11,8 @@ import type { Duplex } from 'node:stream';
 import { rmSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { Authenticator, HEADER_NONCE, HEADER_PROOF } from './auth.js';
-import { readMessagesDirectly } from './directReads.js';
-import { wsMessages, type Connection } from './messageSource.js';
+import { messagesOf } from './directReads.js';
+import type { Connection } from './messageSource.js';
 
 export interface ListenerOptions {
   secret: string;
@@ -153,8 +153,7 @@ export class Listener {
     this.disarm(socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       // In this tick, before `ws` reads anything from the socket.
-      const messages = this.opts.readDirectly ? readMessagesDirectly(ws, this.opts.maxPayload) : wsMessages(ws);
-      this.opts.onConnection({ ws, messages }, verdict.from);
+      this.opts.onConnection({ ws, messages: messagesOf(ws, !!this.opts.readDirectly, this.opts.maxPayload) }, verdict.from);
     });
   }
 

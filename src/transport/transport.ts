@@ -83,11 +83,7 @@ export class Transport {
       link.outgoing = null;
     }
     link.connecting = false;
-    const channel = this.open(peer, link, conn);
-    // The Accept must be the first frame the higher rank reads on its connection.
-    if (peer > this.opts.rank) channel.write({ kind: Kind.Accept, src: this.opts.rank });
-    this.drain(link);
-    channel.start();
+    this.open(peer, link, conn, { accept: peer > this.opts.rank });
   }
 
   /** Whether frames to `peer` travel over a Unix socket or TCP (for diagnostics). */
@@ -171,9 +167,7 @@ export class Transport {
     }
     if (peer > this.opts.rank) {
       link.connecting = false;
-      const channel = this.open(peer, link, conn);
-      this.drain(link);
-      channel.start();
+      this.open(peer, link, conn);
       return;
     }
     // We are the higher rank: nothing goes out until the lower rank's Accept arrives
@@ -194,16 +188,18 @@ export class Transport {
       }
       link.outgoing = null;
       link.connecting = false;
-      const channel = this.open(peer, link, conn);
-      this.drain(link);
       // Frames batched behind the Accept belong to the channel.
-      channel.start(data.length > HEADER_BYTES ? data.subarray(HEADER_BYTES) : undefined);
+      this.open(peer, link, conn, { first: data.length > HEADER_BYTES ? data.subarray(HEADER_BYTES) : undefined });
     };
     conn.messages.listen(onFirst, () => ws.terminate());
   }
 
-  /** Makes `conn` the channel to `peer`; the caller starts it once the link is in order. */
-  private open(peer: number, link: PeerLink, conn: Connection): Channel {
+  /**
+   * Makes `conn` the channel to `peer`: sends the Accept first if asked (it must be the
+   * first frame the higher rank reads), then what waited in the link's queue, and only
+   * then decodes `first` and the connection's messages, whose answers go out behind.
+   */
+  private open(peer: number, link: PeerLink, conn: Connection, opts: { accept?: boolean; first?: Buffer } = {}): void {
     const ws = conn.ws;
     unrefSocket(ws);
     const channel = new Channel(
@@ -222,7 +218,9 @@ export class Transport {
       (frame) => this.opts.destinationFor?.(peer, frame),
     );
     link.channel = channel;
-    return channel;
+    if (opts.accept) channel.write({ kind: Kind.Accept, src: this.opts.rank });
+    this.drain(link);
+    channel.start(opts.first);
   }
 
   private drain(link: PeerLink): void {
