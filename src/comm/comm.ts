@@ -9,12 +9,13 @@ import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { MAX, Op, SUM } from '../ops.js';
-import { receiveTargetOf, type P2PEngine } from '../p2p/engine.js';
+import type { P2PEngine } from '../p2p/engine.js';
+import { bufferTargetOf, exactTargetOf } from '../p2p/receiveTarget.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
-import { checkDest, checkRecvTag, checkRoot, checkSendTag, checkSource } from './validate.js';
+import { checkDest, checkReceiveBuffer, checkRecvTag, checkRoot, checkSendTag, checkSource } from './validate.js';
 
 /** What communicators share within one process. */
 export interface CommRuntime {
@@ -133,6 +134,30 @@ export class Comm {
     return promised(() => this.irecv<T>(source, tag), status);
   }
 
+  /**
+   * Starts a receive into `buf`, like mpi4py's `Irecv(buf)`: the bytes of the message
+   * (a typed array, Buffer, DataView or ArrayBuffer of at most `buf.byteLength` bytes)
+   * are written to the start of `buf`, a large message straight from the socket. It
+   * resolves with `buf`, or with the view of `buf` the message filled when it was
+   * shorter; the Status says how many bytes came. A message that does not fit fails the
+   * receive with ERR_TRUNCATE, a structured value or a partial element with ERR_ARG;
+   * either way it has been received, as in MPI. From PROC_NULL it resolves with an
+   * empty view and leaves `buf` alone.
+   */
+  irecvInto<B extends TypedArray>(buf: B, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<B> {
+    this.checkUsable();
+    checkReceiveBuffer(buf);
+    checkSource(source, this.size);
+    checkRecvTag(tag);
+    if (source === PROC_NULL) return Request.completed(buf.subarray(0, 0) as B, procNullStatus());
+    return this.runtime.engine.irecv<B>(this.context, this.group.worldOf(source), tag, this.group.rankOf, bufferTargetOf(buf));
+  }
+
+  /** Receives a message into `buf` (see {@link irecvInto}); fills `status` if given. */
+  recvInto<B extends TypedArray>(buf: B, source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): Promise<B> {
+    return promised(() => this.irecvInto(buf, source, tag), status);
+  }
+
   /** Sends `data` to `dest` and receives from `source` at the same time (no deadlock between pairs). */
   async sendrecv<T = unknown>(
     data: unknown,
@@ -221,7 +246,7 @@ export class Comm {
         return sent;
       },
       recv: <T>(source: number, tag: number) => engine.irecv<T>(ctx, group.worldOf(source), tag, group.rankOf).wait(),
-      recvInto: (source, tag, into) => engine.irecv(ctx, group.worldOf(source), tag, group.rankOf, receiveTargetOf(into)).wait(),
+      recvInto: (source, tag, into) => engine.irecv(ctx, group.worldOf(source), tag, group.rankOf, exactTargetOf(into)).wait(),
     };
   }
 

@@ -4,6 +4,7 @@
  */
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from '../constants.js';
 import { mpiError } from '../errors.js';
+import { dtypeOf, isTypedArrayDtype, type TypedArray } from '../codec/dtype.js';
 
 /** A destination: a rank of the communicator or PROC_NULL. */
 export function checkDest(dest: number, size: number, what = 'destination'): void {
@@ -36,4 +37,17 @@ export function checkRoot(root: number, size: number): void {
   if (!Number.isInteger(root) || root < 0 || root >= size) {
     throw mpiError('ERR_ROOT', `invalid root ${String(root)} (communicator size ${size})`);
   }
+}
+
+/** A buffer to receive into: a typed array or Buffer (not a DataView: it has no elements to view). */
+export function checkReceiveBuffer(buf: unknown, what = 'recvInto'): asserts buf is TypedArray {
+  if (!isTypedArrayDtype(dtypeOf(buf))) {
+    throw mpiError('ERR_ARG', `${what} needs a typed array or Buffer to receive into, got ${describeValue(buf)}`);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'an object';
 }

@@ -15,12 +15,13 @@
 import { ANY_SOURCE } from '../constants.js';
 import { mpiError, MpiError } from '../errors.js';
 import { countOf, decode, encode, type Encoded } from '../codec/value.js';
-import { pinsLargerBuffer, type TypedArray } from '../codec/dtype.js';
+import { pinsLargerBuffer } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
 import { Status } from './status.js';
 import { EAGER_BYTES, EAGER_CREDIT_BYTES } from './limits.js';
+import type { ReceiveTarget } from './receiveTarget.js';
 
 /** Bookkeeping cost charged per eager message, so floods of empty messages are bounded too. */
 const MESSAGE_OVERHEAD = 128;
@@ -43,25 +44,6 @@ interface Arrival extends Envelope {
   charge: number;
   /** For a synchronous self-send: called when a receive matches. */
   onMatch: (() => void) | null;
-}
-
-/**
- * Memory a receive asks a raw typed-array message to be placed in (collectives
- * assembling a result). A message of another type or length is received as usual.
- */
-export interface ReceiveTarget {
-  /** The bytes to fill. */
-  bytes: Uint8Array;
-  /** The payload type a message must have to be placed there. */
-  ptype: number;
-  /** What the receive resolves with once the message is in `bytes`. */
-  value: unknown;
-}
-
-/** The target that places a raw typed-array message of `array`'s type and length in `array`. */
-export function receiveTargetOf(array: TypedArray): ReceiveTarget {
-  const { bytes, ptype } = encode(array);
-  return { bytes, ptype, value: array };
 }
 
 /** A posted receive. */
@@ -154,7 +136,7 @@ export class P2PEngine {
 
   /**
    * Posts a receive on `ctx` from world rank `source` (or ANY_SOURCE) with `tag` (or
-   * ANY_TAG). With `into`, a message that fits it is placed there (read straight into
+   * ANY_TAG). With `into`, a message it places is written there (read straight into
    * it when it comes by rendezvous) and the receive resolves with `into.value`.
    */
   irecv<T>(ctx: number, source: number, tag: number, rankOf: (world: number) => number, into?: ReceiveTarget): Request<T> {
@@ -245,9 +227,15 @@ export class P2PEngine {
 
   private completeReceive(recv: PostedReceive, arrival: Arrival, payload: Uint8Array): void {
     const into = recv.into;
-    if (into && fits(into, arrival.ptype, payload.byteLength)) {
-      if (!sameMemory(payload, into.bytes)) into.bytes.set(payload);
-      recv.req.complete(into.value, statusOf(arrival, recv.rankOf));
+    const place = into?.place(arrival.ptype, payload.byteLength);
+    if (place) {
+      if (!sameMemory(payload, place)) place.set(payload);
+      recv.req.complete(into!.value(payload.byteLength), statusOf(arrival, recv.rankOf));
+      return;
+    }
+    const refusal = into?.refusal(arrival.ptype, payload.byteLength, describe(arrival, recv.rankOf));
+    if (refusal) {
+      recv.req.fail(refusal);
       return;
     }
     let value: unknown;
@@ -286,8 +274,7 @@ export class P2PEngine {
    */
   destinationFor(peer: number, frame: Frame): Uint8Array | undefined {
     if (frame.kind !== Kind.Data) return undefined;
-    const into = this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into;
-    return into && fits(into, frame.ptype, frame.len) ? into.bytes : undefined;
+    return this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into?.place(frame.ptype, frame.len);
   }
 
   private data(peer: number, frame: Frame): void {
@@ -370,8 +357,8 @@ function keepOnlyOwnBytes(arrival: Arrival): void {
   if (payload && pinsLargerBuffer(payload)) arrival.payload = new Uint8Array(payload);
 }
 
-function fits(into: ReceiveTarget, ptype: number, bytes: number): boolean {
-  return into.ptype === ptype && into.bytes.byteLength === bytes;
+function describe(arrival: Arrival, rankOf: (world: number) => number): string {
+  return `the message from rank ${rankOf(arrival.source)} with tag ${arrival.tag}`;
 }
 
 function sameMemory(a: Uint8Array, b: Uint8Array): boolean {

@@ -4,7 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/codec/value.js';
-import { P2PEngine, receiveTargetOf } from '../../src/p2p/engine.js';
+import { P2PEngine } from '../../src/p2p/engine.js';
+import { bufferTargetOf, exactTargetOf } from '../../src/p2p/receiveTarget.js';
+import { MpiError } from '../../src/errors.js';
 import { Kind, type Frame, type FrameFields } from '../../src/transport/framing.js';
 
 const CTX = 7;
@@ -55,7 +57,7 @@ describe('P2PEngine', () => {
         const into = result.subarray(2, 5);
         const arrive = () => e.onFrame(1, eagerIn(new Uint8Array(64), 8, Float64Array.of(7, 8, 9), 3));
         if (early) arrive();
-        const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+        const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, exactTargetOf(into));
         if (!early) arrive();
         expect(await req).toBe(into);
         expect([...result]).toEqual([0, 0, 7, 8, 9, 0]);
@@ -65,7 +67,7 @@ describe('P2PEngine', () => {
     it('receives a message of another type or length as usual, leaving the memory alone', async () => {
       const e = engine();
       const into = new Float64Array(3);
-      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, exactTargetOf(into));
       e.onFrame(1, eagerIn(new Uint8Array(64), 0, Float64Array.of(1, 2), 3));
       const got = await req;
       expect(got).not.toBe(into);
@@ -79,7 +81,7 @@ describe('P2PEngine', () => {
       const into = new Float64Array(4);
       const { ptype, bytes } = encode(Float64Array.of(1, 2, 3, 4));
       e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 42, ptype, aux: bytes.byteLength }));
-      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, exactTargetOf(into));
       expect(written.map((f) => [f.kind, f.id])).toEqual([[Kind.ClearToSend, 42]]);
       const data = frameOf({ kind: Kind.Data, id: 42, ptype, len: bytes.byteLength });
       expect(e.destinationFor(1, { ...data, id: 41 })).toBeUndefined();
@@ -99,10 +101,76 @@ describe('P2PEngine', () => {
       const into = new Float64Array(2);
       const { ptype, bytes } = encode(Float64Array.of(5, 6));
       e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 7, ptype, aux: bytes.byteLength }));
-      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, receiveTargetOf(into));
+      const req = e.irecv<unknown>(CTX, 1, 3, (w) => w, exactTargetOf(into));
       e.onFrame(1, frameOf({ kind: Kind.Data, id: 7, ptype }, new Uint8Array(bytes)));
       expect(await req).toBe(into);
       expect([...into]).toEqual([5, 6]);
+    });
+  });
+
+  describe('a receive into a program\'s buffer (recvInto)', () => {
+    it('places a shorter eager message at the start and resolves with the view it filled', async () => {
+      const e = engine();
+      const buf = new Float64Array(5).fill(-1);
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+      e.onFrame(1, eagerIn(new Uint8Array(64), 16, Float64Array.of(7, 8), 3));
+      const got = await req;
+      expect(got.buffer === buf.buffer && got.byteOffset === 0 && got.length === 2, 'a view of the start of buf').toBe(true);
+      expect([...buf]).toEqual([7, 8, -1, -1, -1]);
+    });
+
+    it('resolves with the buffer itself when the message fills it, whatever raw type was sent', async () => {
+      const e = engine();
+      const buf = new Uint8Array(16);
+      const req = e.irecv<Uint8Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+      e.onFrame(1, eagerIn(new Uint8Array(64), 0, Float64Array.of(1, 2), 3));
+      expect(await req).toBe(buf);
+      expect([...new Float64Array(buf.buffer)]).toEqual([1, 2]);
+    });
+
+    it('names the start of the buffer for a shorter rendezvous', async () => {
+      const e = engine();
+      const buf = new Float64Array(8);
+      const { ptype, bytes } = encode(Float64Array.of(1, 2, 3));
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 5, ptype, aux: bytes.byteLength }));
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+      const data = frameOf({ kind: Kind.Data, id: 5, ptype, len: bytes.byteLength });
+      const dest = e.destinationFor(1, data)!;
+      expect(dest.buffer === buf.buffer && dest.byteOffset === 0 && dest.byteLength === 24, 'the first 24 bytes of buf').toBe(true);
+      dest.set(bytes);
+      e.onFrame(1, { ...data, payload: Buffer.from(dest.buffer, dest.byteOffset, dest.byteLength) });
+      expect([...(await req)]).toEqual([1, 2, 3]);
+    });
+
+    it('fails a message too long with ERR_TRUNCATE, after reading its data elsewhere, and leaves the buffer alone', async () => {
+      const written: FrameFields[] = [];
+      const e = engine(written);
+      const buf = new Float64Array(2);
+      const { ptype, bytes } = encode(Float64Array.of(1, 2, 3));
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 9, ptype, aux: bytes.byteLength }));
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+      expect(written.map((f) => f.kind), 'the sender is still cleared, as in MPI').toEqual([Kind.ClearToSend]);
+      const data = frameOf({ kind: Kind.Data, id: 9, ptype }, new Uint8Array(bytes));
+      expect(e.destinationFor(1, data)).toBeUndefined();
+      e.onFrame(1, data);
+      const err = await req.then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(MpiError);
+      expect((err as MpiError).errorClass).toBe('ERR_TRUNCATE');
+      expect((err as MpiError).message).toMatch(/from rank 1 with tag 3 has 24 bytes.*Float64Array of 16 bytes/);
+      expect([...buf]).toEqual([0, 0]);
+    });
+
+    it('fails a structured value or a partial element with ERR_ARG', async () => {
+      for (const [value, pattern] of [[{ a: 1 }, /not a typed array/], [Uint8Array.of(1, 2, 3), /not a whole number of elements/]] as const) {
+        const e = engine();
+        const buf = new Float64Array(2);
+        const req = e.irecv(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+        const { ptype, bytes } = encode(value);
+        e.onFrame(1, frameOf({ kind: Kind.Eager, tag: 3, ptype }, new Uint8Array(bytes)));
+        const err = (await req.then(() => null, (e: unknown) => e)) as MpiError;
+        expect(err.errorClass).toBe('ERR_ARG');
+        expect(err.message).toMatch(pattern);
+      }
     });
   });
 });

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { init, finalize, ANY_SOURCE, ANY_TAG, PROC_NULL, Request, Status, wtime, type Comm } from 'tsmpi';
 import { sameIdentities, sameValue, sampleValues } from './values.js';
-import { check, errorClassOf, done } from './harness.js';
+import { check, errorClassOf, done, expectError } from './harness.js';
 import { EAGER_BYTES } from '../../src/p2p/limits.js';
 
 const world = await init();
@@ -186,6 +186,65 @@ async function selfSend(): Promise<void> {
   await done(control, 'self send');
 }
 
+/**
+ * recvInto around the ring: eager and rendezvous sizes, a window of receives into one
+ * buffer, a shorter message, a message too long (which is consumed: the next one
+ * still arrives), a structured value, self and PROC_NULL, and bad buffers.
+ */
+async function receiveIntoBuffer(): Promise<void> {
+  const buf = new Float64Array(16 * 1024 * 1024 / 8);
+  for (const bytes of [0, 8, EAGER_BYTES, EAGER_BYTES + 8, 16 * 1024 * 1024]) {
+    const data = new Float64Array(bytes / 8);
+    for (let i = 0; i < data.length; i++) data[i] = Math.cos(i + rank) * 1e6;
+    const sent = world.send({ digest: digest(data) }, next, 50);
+    const sentData = world.send(data, next, 51);
+    const meta = await world.recv<{ digest: string }>(prev, 50);
+    const status = new Status();
+    const got = await world.recvInto(buf, prev, 51, status);
+    await Promise.all([sent, sentData]);
+    check(got.buffer === buf.buffer && got.byteOffset === 0 && got.length === bytes / 8, `recvInto of ${bytes} B resolved with ${got.length} elements`);
+    check(got === buf || bytes < buf.byteLength, 'a message that fills the buffer resolves with the buffer itself');
+    check(status.source === prev && status.tag === 51 && status.bytes === bytes && status.count === bytes / 8, `recvInto status ${JSON.stringify(status)}`);
+    check(digest(got) === meta.digest, `recvInto checksum mismatch for ${bytes} B`);
+  }
+
+  const window = new Uint8Array(EAGER_BYTES * 2);
+  const sends = Array.from({ length: 8 }, (_, i) => world.isend(new Uint8Array(EAGER_BYTES * 2).fill(i + 1), next, 52));
+  const received = await Request.waitall(Array.from({ length: 8 }, () => world.irecvInto(window, prev, 52)));
+  await Request.waitall(sends);
+  check(received.every((r) => r === window) && window[0] === 8 && window[window.length - 1] === 8, 'a window of receives into one buffer ends with the last message');
+
+  const small = new Int32Array(4);
+  const tooLong = world.send(new Int32Array(5).fill(7), next, 53);
+  const thenFits = world.send(Int32Array.of(1, 2, 3, 4), next, 53);
+  await expectError(() => world.recvInto(small, prev, 53), 'ERR_TRUNCATE', 'recvInto of a message too long');
+  check(small.every((x) => x === 0), 'a message too long left the buffer alone');
+  same4(await world.recvInto(small, prev, 53), [1, 2, 3, 4], 'the message after a truncated one');
+  const value = world.send({ not: 'bytes' }, next, 54);
+  await expectError(() => world.recvInto(small, prev, 54), 'ERR_ARG', 'recvInto of a structured value');
+  await Promise.all([tooLong, thenFits, value]);
+
+  const self = Int32Array.of(9, 8, 7);
+  const toSelf = world.isend(self, rank, 55);
+  same4(await world.recvInto(new Int32Array(3), rank, 55), [9, 8, 7], 'recvInto from self');
+  await toSelf;
+
+  const untouched = Float32Array.of(1, 2);
+  const status = new Status();
+  const fromNull = await world.recvInto(untouched, PROC_NULL, 0, status);
+  check(fromNull.length === 0 && untouched[0] === 1 && status.source === PROC_NULL, 'recvInto from PROC_NULL');
+  for (const bad of [new DataView(new ArrayBuffer(8)), new ArrayBuffer(8), [1, 2], null, 'text']) {
+    await expectError(() => world.recvInto(bad as unknown as Uint8Array, prev, 0), 'ERR_ARG', `recvInto into ${String(bad)}`);
+  }
+  await expectError(() => world.recvInto(small, size + 1, 0), 'ERR_RANK', 'recvInto from a bad rank');
+  await expectError(() => world.recvInto(small, prev, -7), 'ERR_TAG', 'recvInto with a bad tag');
+  await done(control, 'recvInto: sizes, one buffer for a window, shorter, too long, wrong kind, self, PROC_NULL, bad buffers');
+}
+
+function same4(got: Int32Array, want: number[], what: string): void {
+  check(got instanceof Int32Array && got.length === want.length && want.every((x, i) => got[i] === x), `${what}: got ${String(got)}`);
+}
+
 await ringOfEveryValue();
 await anySourceFanIn();
 await orderedFlood();
@@ -196,4 +255,5 @@ await procNull();
 await probes();
 await errors(world);
 await selfSend();
+await receiveIntoBuffer();
 await finalize();
