@@ -1,8 +1,10 @@
 /**
  * Allreduce (SUM), the slowest rank's figure.
- *   mode buffer — a Float64Array (sizes in bytes of float64; 8 MiB is the anchor's 1 M doubles)
+ *   mode buffer — a Float64Array into one result array (`allreduceInto`), as the anchor's
+ *                 `Allreduce(send, recv)` (sizes in bytes of float64; 8 MiB is its 1 M doubles)
+ *   mode alloc  — the same, each call's result a new array (`allreduce`)
  *   mode object — a number, the rank (the anchor's pickled allreduce), bytes 8
- *   tsmpiexec -n 4 bench/allreduce.ts [--sizes 8,8M] [--mode buffer,object] [--iters N]
+ *   tsmpiexec -n 4 bench/allreduce.ts [--sizes 8,8M] [--mode buffer,alloc,object] [--iters N]
  */
 import { run, SUM, type Comm } from 'tsmpi';
 import {
@@ -18,12 +20,14 @@ import {
   type BenchOptions,
 } from './common.js';
 
-async function buffers(world: Comm, opts: BenchOptions): Promise<void> {
+async function buffers(world: Comm, opts: BenchOptions, mode: 'buffer' | 'alloc'): Promise<void> {
   for (const bytes of float64Sizes(opts.sizes)) {
     const data = new Float64Array(float64Count(bytes)).fill(world.rank);
+    const out = new Float64Array(data.length);
     const { iters, warmup } = schedule(opts, collectiveIters(bytes), collectiveWarmup(bytes));
-    const usec = await timeCollective(world, iters, warmup, () => world.allreduce(data, SUM));
-    emit(world, { bench: 'allreduce', mode: 'buffer', bytes, usec, iters });
+    const call = mode === 'buffer' ? () => world.allreduceInto(data, out, SUM) : () => world.allreduce(data, SUM);
+    const usec = await timeCollective(world, iters, warmup, call);
+    emit(world, { bench: 'allreduce', mode, bytes, usec, iters });
   }
 }
 
@@ -35,7 +39,7 @@ async function objects(world: Comm, opts: BenchOptions): Promise<void> {
 
 await run(async (world) => {
   const opts = options({ minBytes: 8, modes: ['buffer', 'object'] });
-  for (const mode of checkedModes(opts, ['buffer', 'object'] as const)) {
-    await (mode === 'buffer' ? buffers(world, opts) : objects(world, opts));
+  for (const mode of checkedModes(opts, ['buffer', 'alloc', 'object'] as const)) {
+    await (mode === 'object' ? objects(world, opts) : buffers(world, opts, mode));
   }
 });

@@ -6,7 +6,7 @@ import { displacements, evenCounts, expectBlock } from './counts.js';
 import type { CollEndpoint } from './endpoint.js';
 import { sendrecv, sendrecvSomeInto } from './exchange.js';
 import { ringAllgatherInto, ringReduceScatter } from './ring.js';
-import { allocateUninitializedLike, copyOf, view, type TypedArray } from './typedArray.js';
+import { allocateUninitializedLike, overlaps, view, writeAt, type TypedArray } from './typedArray.js';
 
 /**
  * The largest power of two ≤ p, and how many ranks are left over. Recursive
@@ -58,13 +58,20 @@ export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, o
  * block is reduced on one rank and copied to the others, so results are
  * bit-identical. Needs a commutative op (each block's fold starts at another
  * rank); the reduce-scatter refuses others with ERR_OP before sending anything.
+ * The result goes to `result` (new memory unless given), which may be `data` itself:
+ * the reduce-scatter writes only this rank's block, and only in its last fold.
  */
-export async function ringAllreduce<A extends TypedArray>(ep: CollEndpoint, data: A, op: Op, tag: number): Promise<A> {
-  const counts = evenCounts(data.length, ep.size);
-  const displs = displacements(counts);
+export async function ringAllreduce<A extends TypedArray>(
+  ep: CollEndpoint,
+  data: A,
+  op: Op,
+  tag: number,
   // Every element is written below: this rank's block by the reduce-scatter's last
   // fold, the others by the allgather.
-  const result = allocateUninitializedLike(data, data.length);
+  result: A = allocateUninitializedLike(data, data.length),
+): Promise<A> {
+  const counts = evenCounts(data.length, ep.size);
+  const displs = displacements(counts);
   await ringReduceScatter(ep, data, counts, op, tag, view(result, displs[ep.rank]!, counts[ep.rank]!));
   await ringAllgatherInto(ep, result, counts, displs, tag);
   return result;
@@ -78,18 +85,27 @@ export async function ringAllreduce<A extends TypedArray>(ep: CollEndpoint, data
  * the ring's bytes in 2·log2 p messages instead of 2(p − 1): fewer rounds for the ranks
  * to wait on each other. Block b ends reduced on rank b alone, then is copied to the
  * others, so results are bit-identical. Needs a commutative op (blocks are folded in
- * the order the halving meets them).
+ * the order the halving meets them). The result goes to `result` (new memory unless
+ * given), which may be `data` itself.
  */
-export async function rabenseifnerAllreduce<A extends TypedArray>(ep: CollEndpoint, data: A, op: Op, tag: number): Promise<A> {
+export async function rabenseifnerAllreduce<A extends TypedArray>(
+  ep: CollEndpoint,
+  data: A,
+  op: Op,
+  tag: number,
+  result: A = allocateUninitializedLike(data, data.length),
+): Promise<A> {
   const { rank, size } = ep;
   if ((size & (size - 1)) !== 0) throw mpiError('ERR_ARG', `Rabenseifner's allreduce needs a power-of-two number of ranks, not ${size}`);
   if (!op.commute) throw mpiError('ERR_OP', `Rabenseifner's allreduce needs a commutative op, ${op.name} is not`);
-  if (size === 1) return copyOf(data);
+  if (size === 1) {
+    if (result !== data) writeAt(result, data, 0);
+    return result;
+  }
   const counts = evenCounts(data.length, size);
   const displs = displacements(counts);
   const start = (block: number): number => (block === size ? data.length : displs[block]!);
   const blocks = (array: A, first: number, end: number): A => view(array, start(first), start(end) - start(first));
-  const result = allocateUninitializedLike(data, data.length);
   // The blocks [lo, hi) this rank still folds, whose partials are in `partials`.
   let lo = 0;
   let hi = size;
@@ -102,8 +118,9 @@ export async function rabenseifnerAllreduce<A extends TypedArray>(ep: CollEndpoi
     const target = blocks(result, keepLo, keepHi);
     const check = (received: unknown) => expectBlock(received, start(keepHi) - start(keepLo), partner, data);
     let received: A;
-    if (partials === data) {
+    if (partials === data && !overlaps(result, data)) {
       // First round: the result is still free memory, so the partner's half goes straight there.
+      // (In place it is not: the half kept there is this rank's own contribution.)
       await sendrecvSomeInto(ep, blocks(partials, giveLo, giveHi), partner, partner, tag, target, check);
       received = target;
     } else {

@@ -34,7 +34,7 @@ import {
   REDUCE_SCATTER_RING_MIN_BYTES,
   SCAN_LINEAR_MIN_BYTES,
 } from './thresholds.js';
-import { isTypedArray, type TypedArray } from './typedArray.js';
+import { isTypedArray, writeAt, type TypedArray } from './typedArray.js';
 import { fitsInBytes } from './valueSize.js';
 
 export * from './thresholds.js';
@@ -155,6 +155,26 @@ export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: numbe
       return (await ringAllreduce(ep, data as TypedArray, op, tag)) as T;
     case 'recursive-doubling':
       return recursiveDoublingAllreduce(ep, data, op, tag);
+  }
+}
+
+/**
+ * Allreduce of a typed array into `out` (same type and length; may be `data` itself):
+ * the large-vector algorithms write their result there directly, the small-message
+ * one copies its result in.
+ */
+export async function allreduceInto<A extends TypedArray>(ep: CollEndpoint, data: A, out: A, op: Op, tag: number): Promise<A> {
+  checkOp(op);
+  switch (chooseAllreduce(ep.size, data, op)) {
+    case 'rabenseifner':
+      return rabenseifnerAllreduce(ep, data, op, tag, out);
+    case 'ring':
+      return ringAllreduce(ep, data, op, tag, out);
+    case 'recursive-doubling': {
+      const result = await recursiveDoublingAllreduce(ep, data, op, tag);
+      if (result !== out) writeAt(out, result, 0);
+      return out;
+    }
   }
 }
 

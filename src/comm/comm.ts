@@ -15,7 +15,7 @@ import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
-import { checkDest, checkReceiveBuffer, checkRecvTag, checkRoot, checkSendTag, checkSource } from './validate.js';
+import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, checkRoot, checkSendTag, checkSource } from './validate.js';
 
 /** What communicators share within one process. */
 export interface CommRuntime {
@@ -300,6 +300,18 @@ export class Comm {
   async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
     checkReduction(data, op);
     return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
+  }
+
+  /**
+   * Allreduce of a typed array into `out`, like mpi4py's `Allreduce(sendbuf, recvbuf)`:
+   * `out` has `data`'s type and length, and may be `data` itself (in place, MPI's
+   * IN_PLACE). The large-vector algorithms write the result straight there, so a
+   * program that reuses `out` allocates nothing per call. Resolves with `out`.
+   */
+  async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
+    checkReduction(data, op);
+    checkReductionTarget(data, out);
+    return this.collective('allreduce', (ep, tag) => coll.allreduceInto(ep, data, out, op, tag));
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */

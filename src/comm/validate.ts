@@ -5,6 +5,7 @@
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { dtypeOf, isTypedArrayDtype, type TypedArray } from '../codec/dtype.js';
+import { isTypedArray, overlaps } from '../coll/typedArray.js';
 
 /** A destination: a rank of the communicator or PROC_NULL. */
 export function checkDest(dest: number, size: number, what = 'destination'): void {
@@ -44,6 +45,19 @@ export function checkReceiveBuffer(buf: unknown, what = 'recvInto'): asserts buf
   if (!isTypedArrayDtype(dtypeOf(buf))) {
     throw mpiError('ERR_ARG', `${what} needs a typed array or Buffer to receive into, got ${describeValue(buf)}`);
   }
+}
+
+/** `out` can take the allreduce of typed array `data`: same type and length, and either `data`'s memory or apart from it. */
+export function checkReductionTarget(data: unknown, out: unknown): asserts out is TypedArray {
+  if (!isTypedArray(data)) throw mpiError('ERR_ARG', `allreduceInto reduces a typed array, got ${describeValue(data)}`);
+  if (!isTypedArray(out) || dtypeOf(out) !== dtypeOf(data)) {
+    throw mpiError('ERR_ARG', `allreduceInto needs \`out\` to be a ${describeValue(data)} like \`data\`, got ${describeValue(out)}`);
+  }
+  if (out.length !== data.length) {
+    throw mpiError('ERR_COUNT', `allreduceInto: \`out\` has ${out.length} elements, \`data\` ${data.length}`);
+  }
+  const sameMemory = out.buffer === data.buffer && out.byteOffset === data.byteOffset;
+  if (!sameMemory && overlaps(out, data)) throw mpiError('ERR_ARG', 'allreduceInto: `out` overlaps `data` without being the same memory');
 }
 
 function describeValue(value: unknown): string {

@@ -97,6 +97,7 @@ const CASES: Case[] = [
     args: ['--sizes', '8,64'],
     expected: ['allreduce buffer 8', 'allreduce buffer 64', 'allreduce object 8'],
   },
+  { program: 'allreduce', n: 2, args: ['--sizes', '8,64', '--mode', 'alloc'], expected: ['allreduce alloc 8', 'allreduce alloc 64'] },
   { program: 'allgather', n: 3, args: ['--sizes', '1,64'], expected: ['allgather buffer 1', 'allgather buffer 64'] },
   { program: 'alltoall', n: 3, args: ['--sizes', '1,64'], expected: ['alltoall buffer 1', 'alltoall buffer 64'] },
   { program: 'startup', n: 2, args: [], expected: ['startup object 8'] },

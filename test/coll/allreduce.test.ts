@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { powerOfTwoSplit, rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
-import { ALLREDUCE_RING_MIN_BYTES } from '../../src/coll/select.js';
+import { ALLREDUCE_RING_MIN_BYTES, allreduceInto } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
 import { BAND, LAND, LOR, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
 import { mulberry32 } from '../helpers/fakeEndpoint.js';
@@ -18,6 +18,7 @@ import {
   matrixOf,
   range,
   run,
+  STRICT,
 } from './cases.js';
 
 type TypedAllreduce = (ep: CollEndpoint, data: TypedArray, op: Op, tag: number) => Promise<TypedArray>;
@@ -122,6 +123,38 @@ describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce, si
         (error: unknown) => error,
       );
       await expect(outcome).resolves.toMatchObject({ errorClass: 'ERR_COUNT' });
+    }
+  });
+});
+
+describe('allreduce into memory the caller gives', () => {
+  type Into = (ep: CollEndpoint, data: Float64Array, out: Float64Array) => Promise<TypedArray>;
+  const cases: Array<[string, Into, number[]]> = [
+    ['ring', (ep, data, out) => ringAllreduce(ep, data, SUM, 0, out), SIZES],
+    ['Rabenseifner', (ep, data, out) => rabenseifnerAllreduce(ep, data, SUM, 0, out), POWERS_OF_TWO],
+    ['the selection (any algorithm)', (ep, data, out) => allreduceInto(ep, data, out, SUM, 0), SIZES],
+  ];
+
+  it.each(cases)('%s: into a separate array, leaving the input alone, and in place (the input itself)', async (_, into, sizes) => {
+    for (const p of sizes) {
+      for (const n of lengthsFor(p)) {
+        const expected = fold(SUM, range(p).map((r) => floatsOf(r, n)));
+        for (const inPlace of [false, true]) {
+          const { results } = await run(
+            p,
+            async (ep) => {
+              const data = floatsOf(ep.rank, n);
+              const out = inPlace ? data : new Float64Array(n);
+              const result = await into(ep, data, out);
+              expect(result === out, 'resolves with out').toBe(true);
+              if (!inPlace) expectSameTyped(data, floatsOf(ep.rank, n));
+              return result;
+            },
+            STRICT,
+          );
+          for (const result of results) expectSameTyped(result, expected);
+        }
+      }
     }
   });
 });

@@ -13,6 +13,7 @@ const CHECKS = [
   'bcast of every value kind',
   'dup, split with keys and UNDEFINED, splitType and traffic isolation',
   'allreduce just below and above the Rabenseifner and ring thresholds, with message counts',
+  'allreduceInto: separate and in place on every algorithm, beside allreduce, and bad out',
   'reduceScatter just below and above the ring threshold, with message counts',
   'scan and exscan just below and above the linear threshold, with message counts',
   'alltoall pairwise and Bruck around their thresholds, with message counts',

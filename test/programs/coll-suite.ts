@@ -424,6 +424,38 @@ async function allreduceThreshold(): Promise<void> {
   await done(control, 'allreduce just below and above the Rabenseifner and ring thresholds, with message counts');
 }
 
+/**
+ * allreduceInto on every algorithm's side of the thresholds: into a separate array and in
+ * place, equal (bit for bit) to allreduce's result, with rank 0 calling allreduce
+ * meanwhile; then bad `out` arguments, passed alike by every rank.
+ */
+async function allreduceIntoBuffers(): Promise<void> {
+  const { rank } = world;
+  const at = ALLREDUCE_RING_MIN_BYTES / 8;
+  for (const n of [0, 5, at - 1, at + 3, ALLREDUCE_RABENSEIFNER_MIN_BYTES / 8]) {
+    const input = (): Float64Array => typed(Float64Array, n, (i) => Math.sin(rank + i) * 1e3) as Float64Array;
+    const want = await world.allreduce(input(), SUM);
+    const out = new Float64Array(n).fill(NaN);
+    const data = input();
+    const separate = rank === 0 ? await world.allreduce(data, SUM) : await world.allreduceInto(data, out, SUM);
+    if (rank !== 0) check(separate === out, 'allreduceInto resolves with out');
+    same(separate, want, `allreduceInto of ${n} doubles into a separate array`);
+    same(data, input(), `allreduceInto of ${n} doubles left its input alone`);
+    const inPlace = input();
+    check((await world.allreduceInto(inPlace, inPlace)) === inPlace, 'allreduceInto in place resolves with data');
+    same(inPlace, want, `allreduceInto of ${n} doubles in place`);
+  }
+  const data = Float64Array.of(1, 2, 3, 4);
+  await expectError(() => world.allreduceInto(data, new Float32Array(4) as unknown as Float64Array), 'ERR_ARG', 'out of another type');
+  await expectError(() => world.allreduceInto(data, new Float64Array(3)), 'ERR_COUNT', 'out of another length');
+  await expectError(() => world.allreduceInto(data, new Float64Array(data.buffer, 8, 4 - 1) as Float64Array), 'ERR_COUNT', 'out shorter and overlapping');
+  const wide = new Float64Array(8);
+  await expectError(() => world.allreduceInto(wide.subarray(0, 4), wide.subarray(2, 6)), 'ERR_ARG', 'out overlapping data');
+  await expectError(() => world.allreduceInto([1, 2] as unknown as Float64Array, new Float64Array(2)), 'ERR_ARG', 'data not a typed array');
+  same(await world.allreduceInto(Float64Array.of(rank), new Float64Array(1)), Float64Array.of((world.size * (world.size - 1)) / 2), 'allreduceInto after the errors');
+  await done(control, 'allreduceInto: separate and in place on every algorithm, beside allreduce, and bad out');
+}
+
 async function reduceScatterThreshold(): Promise<void> {
   const { rank, size: p } = world;
   const all = range(p);
@@ -888,6 +920,7 @@ const steps: Array<[string, () => Promise<void>]> = [
   ['values', everyValueBcast],
   ['comms', communicators],
   ['allreduce', allreduceThreshold],
+  ['into', allreduceIntoBuffers],
   ['reducescatter', reduceScatterThreshold],
   ['scan', scanThreshold],
   ['alltoall', alltoallThreshold],
