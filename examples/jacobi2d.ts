@@ -4,9 +4,10 @@
 //
 // The grid is cut into blocks on a 2-D cartesian communicator (computeDims + createCart).
 // Each rank keeps its block with a one-point halo around it; before every iteration the
-// halos are refreshed from the neighbours found with shift(), exchanging edge rows and
-// columns with sendrecv. At the grid's edge shift() gives PROC_NULL, the exchange is a
-// no-op, and the halo keeps the boundary value. The residual (how much the field still
+// halos are refreshed from the neighbours found with shift(): edge rows are received
+// straight into the halo (recvInto), edge columns exchanged with sendrecv. At the grid's
+// edge shift() gives PROC_NULL, the exchange is a no-op, and the halo keeps the boundary
+// value. The residual (how much the field still
 // changes) is printed every `report` iterations; at the end rank 0 gathers the field and
 // compares it with a serial Jacobi run on the same grid.
 //   npx tsmpiexec -n 4 examples/jacobi2d.ts [rows] [cols] [iterations] [report]
@@ -46,7 +47,11 @@ function withBoundary(h: number, w: number, onTopEdge: boolean): Float64Array {
   return u;
 }
 
-/** Copies the halos' refreshed values from their neighbours (four sendrecv calls). */
+/**
+ * Refreshes the halos from the neighbours. Rows are contiguous, so each neighbour's edge
+ * row is received straight into the halo row (recvInto); columns are not, so they are
+ * copied out, exchanged with sendrecv, and copied back.
+ */
 async function exchangeHalos(cart: CartComm, u: Float64Array, h: number, w: number): Promise<void> {
   const stride = w + 2;
   const row = (i: number): Float64Array => u.subarray(i * stride + 1, i * stride + 1 + w);
@@ -54,14 +59,13 @@ async function exchangeHalos(cart: CartComm, u: Float64Array, h: number, w: numb
   const setColumn = (j: number, values: Float64Array): void => values.forEach((v, i) => (u[(i + 1) * stride + j] = v));
 
   // Dimension 0 (rows): `up` is the block above (coordinate − 1), `down` the one below.
+  // Send my last row down while receiving the row above me from up into halo row 0, and
+  // the other way round. From PROC_NULL (the grid's edge) recvInto leaves the halo alone.
   const [up, down] = cart.shift(0, 1);
-  // Send my last row down while receiving the row above me from up, and the other way round.
-  const fromUp = await cart.sendrecv<Float64Array>(row(h), down, 0, up, 0);
-  const fromDown = await cart.sendrecv<Float64Array>(row(1), up, 1, down, 1);
-  if (up !== PROC_NULL) u.set(fromUp, 1);
-  if (down !== PROC_NULL) u.set(fromDown, (h + 1) * stride + 1);
+  await Promise.all([cart.send(row(h), down, 0), cart.recvInto(row(0), up, 0)]);
+  await Promise.all([cart.send(row(1), up, 1), cart.recvInto(row(h + 1), down, 1)]);
 
-  // Dimension 1 (columns): columns are not contiguous, so they are copied out and back.
+  // Dimension 1 (columns).
   const [left, right] = cart.shift(1, 1);
   const fromLeft = await cart.sendrecv<Float64Array>(column(w), right, 2, left, 2);
   const fromRight = await cart.sendrecv<Float64Array>(column(1), left, 3, right, 3);
