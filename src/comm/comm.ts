@@ -10,7 +10,7 @@ import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.
 import { mpiError } from '../errors.js';
 import { MAX, Op, SUM } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
-import { bufferTargetOf, exactTargetOf } from '../p2p/receiveTarget.js';
+import { bufferTargetOf, exactTargetOf, leadingView } from '../p2p/receiveTarget.js';
 import { Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
@@ -137,19 +137,20 @@ export class Comm {
   /**
    * Starts a receive into `buf`, like mpi4py's `Irecv(buf)`: the bytes of the message
    * (a typed array, Buffer, DataView or ArrayBuffer of at most `buf.byteLength` bytes)
-   * are written to the start of `buf`, a large message straight from the socket. It
-   * resolves with `buf`, or with the view of `buf` the message filled when it was
-   * shorter; the Status says how many bytes came. A message that does not fit fails the
-   * receive with ERR_TRUNCATE, a structured value or a partial element with ERR_ARG;
-   * either way it has been received, as in MPI. From PROC_NULL it resolves with an
-   * empty view and leaves `buf` alone.
+   * are written to the start of `buf`, a large message straight from the socket; a
+   * message of another element type is taken byte for byte, as in MPI. It resolves with
+   * `buf`, or with the view of `buf` the message filled when it was shorter; the Status
+   * gives the bytes and the count in `buf`'s elements. A message that does not fit fails
+   * the receive with ERR_TRUNCATE, a structured value or a partial element with ERR_ARG;
+   * either way it has been received, as in MPI, and the Status names its source and tag.
+   * From PROC_NULL it resolves with an empty view and leaves `buf` alone.
    */
   irecvInto<B extends TypedArray>(buf: B, source: number = ANY_SOURCE, tag: number = ANY_TAG): Request<B> {
     this.checkUsable();
     checkReceiveBuffer(buf);
     checkSource(source, this.size);
     checkRecvTag(tag);
-    if (source === PROC_NULL) return Request.completed(buf.subarray(0, 0) as B, procNullStatus());
+    if (source === PROC_NULL) return Request.completed(leadingView(buf, 0), procNullStatus());
     return this.runtime.engine.irecv<B>(this.context, this.group.worldOf(source), tag, this.group.rankOf, bufferTargetOf(buf));
   }
 
@@ -305,8 +306,9 @@ export class Comm {
   /**
    * Allreduce of a typed array into `out`, like mpi4py's `Allreduce(sendbuf, recvbuf)`:
    * `out` has `data`'s type and length, and may be `data` itself (in place, MPI's
-   * IN_PLACE). The large-vector algorithms write the result straight there, so a
-   * program that reuses `out` allocates nothing per call. Resolves with `out`.
+   * IN_PLACE). The large-vector algorithms write the result straight there, so no result
+   * array is allocated per call (the small-message algorithm copies its result in).
+   * Resolves with `out`.
    */
   async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
     checkReduction(data, op);

@@ -136,8 +136,9 @@ export class P2PEngine {
 
   /**
    * Posts a receive on `ctx` from world rank `source` (or ANY_SOURCE) with `tag` (or
-   * ANY_TAG). With `into`, a message it places is written there (read straight into
-   * it when it comes by rendezvous) and the receive resolves with `into.value`.
+   * ANY_TAG). With `into`, a message it accepts is written to the memory it names (read
+   * straight there when it comes by rendezvous) and the receive resolves with
+   * `into.value(bytes)`; a message it refuses fails the receive.
    */
   irecv<T>(ctx: number, source: number, tag: number, rankOf: (world: number) => number, into?: ReceiveTarget): Request<T> {
     const failure = source === ANY_SOURCE ? undefined : this.failedPeers.get(source);
@@ -227,15 +228,16 @@ export class P2PEngine {
 
   private completeReceive(recv: PostedReceive, arrival: Arrival, payload: Uint8Array): void {
     const into = recv.into;
-    const place = into?.place(arrival.ptype, payload.byteLength);
-    if (place) {
-      if (!sameMemory(payload, place)) place.set(payload);
-      recv.req.complete(into!.value(payload.byteLength), statusOf(arrival, recv.rankOf));
+    const accepted = into?.accept(arrival.ptype, payload.byteLength, () => describe(arrival, recv.rankOf));
+    if (accepted instanceof MpiError) {
+      recv.req.fail(accepted, statusOf(arrival, recv.rankOf));
       return;
     }
-    const refusal = into?.refusal(arrival.ptype, payload.byteLength, describe(arrival, recv.rankOf));
-    if (refusal) {
-      recv.req.fail(refusal);
+    if (accepted) {
+      if (!sameMemory(payload, accepted)) accepted.set(payload);
+      const status = statusOf(arrival, recv.rankOf);
+      status.count = into!.count(arrival.ptype, payload.byteLength);
+      recv.req.complete(into!.value(payload.byteLength), status);
       return;
     }
     let value: unknown;
@@ -274,7 +276,10 @@ export class P2PEngine {
    */
   destinationFor(peer: number, frame: Frame): Uint8Array | undefined {
     if (frame.kind !== Kind.Data) return undefined;
-    return this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into?.place(frame.ptype, frame.len);
+    const into = this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into;
+    const accepted = into?.accept(frame.ptype, frame.len, () => '');
+    // A refusal is reported once the data is in, by completeReceive.
+    return accepted instanceof Uint8Array ? accepted : undefined;
   }
 
   private data(peer: number, frame: Frame): void {

@@ -47,12 +47,13 @@ export class Request<T = unknown> implements PromiseLike<T> {
     this.wake();
   }
 
-  /** @internal Fails the operation. */
-  fail(error: unknown): void {
+  /** @internal Fails the operation; `status` describes the message it failed on, if any. */
+  fail(error: unknown, status?: Status): void {
     if (this.done) return;
     this.done = true;
     this.failed = true;
     this.error = error;
+    if (status) this.result.assign(status);
     this.wake();
   }
 

@@ -12,7 +12,7 @@ const CHECKS = [
   'probe and iprobe',
   'error classes for bad rank, tag and value',
   'self send',
-  'recvInto: sizes, one buffer for a window, shorter, too long, wrong kind, self, PROC_NULL, bad buffers',
+  'recvInto: sizes, one buffer for a window, shorter, too long (with its status), wrong kind, count, cancel, self, PROC_NULL, bad buffers',
 ];
 
 describe.each(TRANSPORTS)('point-to-point over $name', ({ env }) => {

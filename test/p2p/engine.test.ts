@@ -7,6 +7,7 @@ import { encode } from '../../src/codec/value.js';
 import { P2PEngine } from '../../src/p2p/engine.js';
 import { bufferTargetOf, exactTargetOf } from '../../src/p2p/receiveTarget.js';
 import { MpiError } from '../../src/errors.js';
+import { Status } from '../../src/p2p/status.js';
 import { Kind, type Frame, type FrameFields } from '../../src/transport/framing.js';
 
 const CTX = 7;
@@ -119,13 +120,31 @@ describe('P2PEngine', () => {
       expect([...buf]).toEqual([7, 8, -1, -1, -1]);
     });
 
-    it('resolves with the buffer itself when the message fills it, whatever raw type was sent', async () => {
+    it('resolves with the buffer itself when the message fills it, whatever raw type was sent, counting its elements', async () => {
       const e = engine();
       const buf = new Uint8Array(16);
       const req = e.irecv<Uint8Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
       e.onFrame(1, eagerIn(new Uint8Array(64), 0, Float64Array.of(1, 2), 3));
-      expect(await req).toBe(buf);
+      const status = new Status();
+      expect(await req.wait(status)).toBe(buf);
       expect([...new Float64Array(buf.buffer)]).toEqual([1, 2]);
+      expect([status.bytes, status.count], 'count in the buffer\'s elements, as MPI_Get_count with the receive type').toEqual([16, 16]);
+    });
+
+    it('views a shorter message with the built-in class, whatever a subclass\'s constructor takes', async () => {
+      class Samples extends Float64Array {
+        constructor(n: number) {
+          if (typeof n !== 'number') throw new Error('Samples takes a length only');
+          super(n);
+        }
+      }
+      const e = engine();
+      const buf = new Samples(4);
+      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+      e.onFrame(1, eagerIn(new Uint8Array(64), 8, Float64Array.of(5, 6), 3));
+      const got = await req;
+      expect(got).toBeInstanceOf(Float64Array);
+      expect(got.buffer === buf.buffer && got.length === 2 && got[1] === 6, 'a view of buf').toBe(true);
     });
 
     it('names the start of the buffer for a shorter rendezvous', async () => {
@@ -153,10 +172,12 @@ describe('P2PEngine', () => {
       const data = frameOf({ kind: Kind.Data, id: 9, ptype }, new Uint8Array(bytes));
       expect(e.destinationFor(1, data)).toBeUndefined();
       e.onFrame(1, data);
-      const err = await req.then(() => null, (e: unknown) => e);
+      const status = new Status();
+      const err = await req.wait(status).then(() => null, (e: unknown) => e);
       expect(err).toBeInstanceOf(MpiError);
       expect((err as MpiError).errorClass).toBe('ERR_TRUNCATE');
       expect((err as MpiError).message).toMatch(/from rank 1 with tag 3 has 24 bytes.*Float64Array of 16 bytes/);
+      expect([status.source, status.tag, status.bytes], 'the status names the message refused').toEqual([1, 3, 24]);
       expect([...buf]).toEqual([0, 0]);
     });
 

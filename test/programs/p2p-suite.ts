@@ -224,6 +224,25 @@ async function receiveIntoBuffer(): Promise<void> {
   await expectError(() => world.recvInto(small, prev, 54), 'ERR_ARG', 'recvInto of a structured value');
   await Promise.all([tooLong, thenFits, value]);
 
+  // A rendezvous too long, from ANY_SOURCE: the Status still names the sender.
+  const bigSend = world.send(new Float64Array((EAGER_BYTES + 64) / 8), next, 56);
+  const refused = new Status();
+  await expectError(() => world.recvInto(new Float64Array(4), ANY_SOURCE, 56, refused), 'ERR_TRUNCATE', 'recvInto of a rendezvous too long');
+  check(refused.source === prev && refused.tag === 56 && refused.bytes === EAGER_BYTES + 64, `status of a refused message ${JSON.stringify(refused)}`);
+  await bigSend;
+
+  // Another element type is taken byte for byte; the count is in the buffer's elements.
+  const bytesSent = world.send(new Uint8Array(24).fill(1), next, 57);
+  const counted = new Status();
+  const asFloats = await world.recvInto(new Float64Array(8), prev, 57, counted);
+  check(asFloats.length === 3 && counted.count === 3 && counted.bytes === 24, `count in the buffer's elements: ${JSON.stringify(counted)}`);
+  await bytesSent;
+
+  const cancelled = world.irecvInto(new Float64Array(2), prev, 58);
+  cancelled.cancel();
+  const cancelStatus = new Status();
+  check((await cancelled.wait(cancelStatus)) === undefined && cancelStatus.cancelled, 'irecvInto cancelled before a message came');
+
   const self = Int32Array.of(9, 8, 7);
   const toSelf = world.isend(self, rank, 55);
   same4(await world.recvInto(new Int32Array(3), rank, 55), [9, 8, 7], 'recvInto from self');
@@ -238,7 +257,7 @@ async function receiveIntoBuffer(): Promise<void> {
   }
   await expectError(() => world.recvInto(small, size + 1, 0), 'ERR_RANK', 'recvInto from a bad rank');
   await expectError(() => world.recvInto(small, prev, -7), 'ERR_TAG', 'recvInto with a bad tag');
-  await done(control, 'recvInto: sizes, one buffer for a window, shorter, too long, wrong kind, self, PROC_NULL, bad buffers');
+  await done(control, 'recvInto: sizes, one buffer for a window, shorter, too long (with its status), wrong kind, count, cancel, self, PROC_NULL, bad buffers');
 }
 
 function same4(got: Int32Array, want: number[], what: string): void {
