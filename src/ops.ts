@@ -332,7 +332,8 @@ function unsupported(op: Op, a: unknown, b: unknown): Error {
   return mpiError('ERR_OP', `${op.name} does not apply to ${kinds}`);
 }
 
-function describeValue(value: unknown): string {
+/** A value's kind for error messages: "Float64Array", "array", "Map", "number", "null". */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (isTypedArray(value)) return typedArrayName(value);
   if (Array.isArray(value)) return 'array';

@@ -59,15 +59,15 @@ export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, o
  * bit-identical. Needs a commutative op (each block's fold starts at another
  * rank); the reduce-scatter refuses others with ERR_OP before sending anything.
  * The result goes to `result` (new memory unless given), which may be `data` itself:
- * the reduce-scatter writes only this rank's block, and only in its last fold.
+ * the reduce-scatter writes only this rank's block, and only in its last fold. New
+ * memory need not be initialized: the reduce-scatter's last fold writes this rank's
+ * block, the allgather all the others.
  */
 export async function ringAllreduce<A extends TypedArray>(
   ep: CollEndpoint,
   data: A,
   op: Op,
   tag: number,
-  // Every element is written below: this rank's block by the reduce-scatter's last
-  // fold, the others by the allgather.
   result: A = allocateUninitializedLike(data, data.length),
 ): Promise<A> {
   const counts = evenCounts(data.length, ep.size);

@@ -5,7 +5,8 @@
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { dtypeOf, isTypedArrayDtype, type TypedArray } from '../codec/dtype.js';
-import { isTypedArray, overlaps } from '../coll/typedArray.js';
+import { isTypedArray, overlaps, sameElementType } from '../coll/typedArray.js';
+import { describeValue } from '../ops.js';
 
 /** A destination: a rank of the communicator or PROC_NULL. */
 export function checkDest(dest: number, size: number, what = 'destination'): void {
@@ -41,16 +42,16 @@ export function checkRoot(root: number, size: number): void {
 }
 
 /** A buffer to receive into: a typed array or Buffer (not a DataView: it has no elements to view). */
-export function checkReceiveBuffer(buf: unknown, what = 'recvInto'): asserts buf is TypedArray {
+export function checkReceiveBuffer(buf: unknown): asserts buf is TypedArray {
   if (!isTypedArrayDtype(dtypeOf(buf))) {
-    throw mpiError('ERR_ARG', `${what} needs a typed array or Buffer to receive into, got ${describeValue(buf)}`);
+    throw mpiError('ERR_ARG', `a receive into a buffer needs a typed array or Buffer, got ${describeValue(buf)}`);
   }
 }
 
 /** `out` can take the allreduce of typed array `data`: same type and length, and either `data`'s memory or apart from it. */
 export function checkReductionTarget(data: unknown, out: unknown): asserts out is TypedArray {
   if (!isTypedArray(data)) throw mpiError('ERR_ARG', `allreduceInto reduces a typed array, got ${describeValue(data)}`);
-  if (!isTypedArray(out) || dtypeOf(out) !== dtypeOf(data)) {
+  if (!isTypedArray(out) || !sameElementType(out, data)) {
     throw mpiError('ERR_ARG', `allreduceInto needs \`out\` to be a ${describeValue(data)} like \`data\`, got ${describeValue(out)}`);
   }
   if (out.length !== data.length) {
@@ -60,8 +61,3 @@ export function checkReductionTarget(data: unknown, out: unknown): asserts out i
   if (!sameMemory && overlaps(out, data)) throw mpiError('ERR_ARG', 'allreduceInto: `out` overlaps `data` without being the same memory');
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'an object';
-}

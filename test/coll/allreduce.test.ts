@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { powerOfTwoSplit, rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
 import { ALLREDUCE_RING_MIN_BYTES, allreduceInto } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
-import { BAND, LAND, LOR, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
+import { BAND, BXOR, LAND, LOR, MAX, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
+import { allocateLike } from '../../src/coll/typedArray.js';
 import { mulberry32 } from '../helpers/fakeEndpoint.js';
 import {
   CONCAT,
@@ -154,6 +155,31 @@ describe('allreduce into memory the caller gives', () => {
           );
           for (const result of results) expectSameTyped(result, expected);
         }
+      }
+    }
+  });
+});
+
+describe('allreduce into memory the caller gives, beyond SUM on float64', () => {
+  it.each([3, 4])('MAX, a non-commutative op, bigints and Buffers, separate and in place (p = %i)', async (p) => {
+    const n = ALLREDUCE_RING_MIN_BYTES / 8 + 3;
+    const cases: Array<[string, (rank: number) => TypedArray, Op]> = [
+      ['MAX', (r) => floatsOf((r * 7) % p, n), MAX],
+      ['first wins', (r) => floatsOf(r, n), Op.create((a: TypedArray) => a, false)],
+      ['BigInt64 SUM', (r) => bigintsOf(r, 64), SUM],
+      ['Buffer BXOR', (r) => Buffer.from(intsOf(r + 1, n).buffer), BXOR],
+    ];
+    for (const [name, make, op] of cases) {
+      const expected = fold(op, range(p).map(make));
+      for (const inPlace of [false, true]) {
+        const { results } = await run(p, async (ep) => {
+          const data = make(ep.rank);
+          const out = inPlace ? data : allocateLike(data, data.length);
+          const result = await allreduceInto(ep, data, out, op, 0);
+          expect(result === out, `${name}: resolves with out`).toBe(true);
+          return result;
+        }, STRICT);
+        for (const result of results) expectSameTyped(result, expected as ArrayBufferView);
       }
     }
   });
