@@ -370,9 +370,14 @@ function benchRank(bench) {
   return i < 0 ? BENCH_ORDER.length : i;
 }
 
-/** The floor's "raw" frames sit in the same row as everyone's typed-array ("buffer") figures. */
+/**
+ * The floor's "raw" figures sit in the same row as everyone's typed-array ("buffer")
+ * figures, and its "raw-keep" streaming (the receiver holds each window) beside tsmpi's
+ * "alloc" bandwidth (each message received as a new array, held until the window ends).
+ */
 function rowMode(entry) {
-  return entry.mode === 'raw' ? 'buffer' : entry.mode;
+  if (entry.mode === 'raw') return 'buffer';
+  return entry.mode === 'raw-keep' ? 'alloc' : entry.mode;
 }
 
 /** The run's medians, one row per measurement tsmpi or the floor made, one column per implementation/transport. */

@@ -310,6 +310,9 @@ describe('compare report', () => {
     const side = sideBySideTable(summary);
     expect(side).toMatch(/latency buffer 8 B\s+\| 2\s+\| 20\.0 µs/); // floor raw figures share the buffer row
     expect(side).not.toContain('latency buffer 64 B'); // Open MPI alone: nothing to compare
+    // The floor's keeping receiver shares the row of tsmpi's receives as new arrays.
+    expect(side).toMatch(/bandwidth alloc 1 MiB\s+\| 2\s+\| 700 MB\/s\s+\| 700 MB\/s\s+\|.*\| 650 MB\/s\s+\| 650 MB\/s/);
+    expect(side).not.toContain('raw-keep');
     const md = renderResults(
       { date: '2025-01-01T00:00:00Z', commit: 'abc1234', cpu: 'AMD EPYC × 2', node: 'v20.20.2', reps: 3, command: 'node bench/compare.mjs', notes: ['n1'] },
       rows,
@@ -332,6 +335,8 @@ function syntheticRun(): TaggedRecord[] {
     for (const mib of [1, 4]) {
       add('floor', t, 'bandwidth', 'raw', mib * MiB, 2, { MBps: 1000 });
       add('tsmpi', t, 'bandwidth', 'buffer', mib * MiB, 2, { MBps: 950 });
+      add('floor', t, 'bandwidth', 'raw-keep', mib * MiB, 2, { MBps: 700 });
+      add('tsmpi', t, 'bandwidth', 'alloc', mib * MiB, 2, { MBps: 650 });
     }
     for (const n of [2, 4]) add('tsmpi', t, 'allreduce', 'buffer', 8 * MiB, n, { usec: 9000 });
     add('tsmpi', t, 'allreduce', 'buffer', 8, 4, { usec: 90 });
