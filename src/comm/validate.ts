@@ -60,4 +60,3 @@ export function checkReductionTarget(data: unknown, out: unknown): asserts out i
   const sameMemory = out.buffer === data.buffer && out.byteOffset === data.byteOffset;
   if (!sameMemory && overlaps(out, data)) throw mpiError('ERR_ARG', 'allreduceInto: `out` overlaps `data` without being the same memory');
 }
-
