@@ -145,34 +145,22 @@ export async function reduce<T>(ep: CollEndpoint, data: T, op: Op, root: number,
   return binomialReduce(ep, data, op, root, tag);
 }
 
-/** a0 ∘ a1 ∘ … ∘ a(p-1) on every rank, bit-identical everywhere. */
-export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number): Promise<T> {
-  checkOp(op);
-  switch (chooseAllreduce(ep.size, data, op)) {
-    case 'rabenseifner':
-      return (await rabenseifnerAllreduce(ep, data as TypedArray, op, tag)) as T;
-    case 'ring':
-      return (await ringAllreduce(ep, data as TypedArray, op, tag)) as T;
-    case 'recursive-doubling':
-      return recursiveDoublingAllreduce(ep, data, op, tag);
-  }
-}
-
 /**
- * Allreduce of a typed array into `out` (same type and length; may be `data` itself):
- * the large-vector algorithms write their result there directly, the small-message
- * one copies its result in.
+ * a0 ∘ a1 ∘ … ∘ a(p-1) on every rank, bit-identical everywhere. With `out` (a typed
+ * array like `data`, or `data` itself) the result goes there: the large-vector
+ * algorithms write it in place of new memory, the small-message one copies it in.
  */
-export async function allreduceInto<A extends TypedArray>(ep: CollEndpoint, data: A, out: A, op: Op, tag: number): Promise<A> {
+export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number, out?: T & TypedArray): Promise<T> {
   checkOp(op);
   switch (chooseAllreduce(ep.size, data, op)) {
     case 'rabenseifner':
-      return rabenseifnerAllreduce(ep, data, op, tag, out);
+      return (await rabenseifnerAllreduce(ep, data as TypedArray, op, tag, out)) as T;
     case 'ring':
-      return ringAllreduce(ep, data, op, tag, out);
+      return (await ringAllreduce(ep, data as TypedArray, op, tag, out)) as T;
     case 'recursive-doubling': {
       const result = await recursiveDoublingAllreduce(ep, data, op, tag);
-      if (result !== out) writeAt(out, result, 0);
+      if (!out) return result;
+      if (result !== out) writeAt(out, result as TypedArray, 0);
       return out;
     }
   }

@@ -313,7 +313,7 @@ export class Comm {
   async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
     checkReduction(data, op);
     checkReductionTarget(data, out);
-    return this.collective('allreduce', (ep, tag) => coll.allreduceInto(ep, data, out, op, tag));
+    return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag, out));
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { powerOfTwoSplit, rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
-import { ALLREDUCE_RING_MIN_BYTES, allreduceInto } from '../../src/coll/select.js';
+import { ALLREDUCE_RING_MIN_BYTES, allreduce } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
 import { BAND, BXOR, LAND, LOR, MAX, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
 import { allocateLike } from '../../src/coll/typedArray.js';
@@ -133,7 +133,7 @@ describe('allreduce into memory the caller gives', () => {
   const cases: Array<[string, Into, number[]]> = [
     ['ring', (ep, data, out) => ringAllreduce(ep, data, SUM, 0, out), SIZES],
     ['Rabenseifner', (ep, data, out) => rabenseifnerAllreduce(ep, data, SUM, 0, out), POWERS_OF_TWO],
-    ['the selection (any algorithm)', (ep, data, out) => allreduceInto(ep, data, out, SUM, 0), SIZES],
+    ['the selection (any algorithm)', (ep, data, out) => allreduce(ep, data, SUM, 0, out), SIZES],
   ];
 
   it.each(cases)('%s: into a separate array, leaving the input alone, and in place (the input itself)', async (_, into, sizes) => {
@@ -175,7 +175,7 @@ describe('allreduce into memory the caller gives, beyond SUM on float64', () => 
         const { results } = await run(p, async (ep) => {
           const data = make(ep.rank);
           const out = inPlace ? data : allocateLike(data, data.length);
-          const result = await allreduceInto(ep, data, out, op, 0);
+          const result = await allreduce(ep, data, op, 0, out);
           expect(result === out, `${name}: resolves with out`).toBe(true);
           return result;
         }, STRICT);
