@@ -4,7 +4,7 @@
  */
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB } from '../constants.js';
 import { mpiError } from '../errors.js';
-import { dtypeOf, isTypedArrayDtype, type TypedArray } from '../codec/dtype.js';
+import type { TypedArray } from '../codec/dtype.js';
 import { isTypedArray, overlaps, sameElementType } from '../coll/typedArray.js';
 import { describeValue } from '../ops.js';
 
@@ -43,7 +43,7 @@ export function checkRoot(root: number, size: number): void {
 
 /** A buffer to receive into: a typed array or Buffer (not a DataView: it has no elements to view). */
 export function checkReceiveBuffer(buf: unknown): asserts buf is TypedArray {
-  if (!isTypedArrayDtype(dtypeOf(buf))) {
+  if (!isTypedArray(buf)) {
     throw mpiError('ERR_ARG', `a receive into a buffer needs a typed array or Buffer, got ${describeValue(buf)}`);
   }
 }

@@ -16,7 +16,7 @@ export interface ReceiveTarget {
    * value like any other.
    */
   accept(ptype: number, bytes: number, message: () => string): Uint8Array | MpiError | undefined;
-  /** What the receive resolves with once `bytes` bytes of `ptype` are in place. */
+  /** What the receive resolves with once `bytes` bytes are in place. */
   value(bytes: number): unknown;
   /** The Status count of `bytes` placed bytes of `ptype`. */
   count(ptype: number, bytes: number): number;
