@@ -218,14 +218,29 @@ export function pinsLargerBuffer(bytes: Uint8Array): boolean {
 }
 
 function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number, view: boolean): TypedArray {
-  if (view && bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
+  if (bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
     // The cast only satisfies the BigInt64Array typings; every constructor accepts a SharedArrayBuffer too.
-    return new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+    const aligned = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
+    if (view) return aligned;
+    const copy = new ctor(count);
+    copy.set(aligned as never);
+    return copy;
   }
   const copy = new ctor(count);
-  new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
+  if (bytes.byteLength <= SMALL_COPY_BYTES) {
+    // Through aligned scratch memory: `copy.buffer` would move a small array out of V8's heap (a new backing store each time).
+    SCRATCH_BYTES.set(bytes);
+    copy.set(new ctor(SCRATCH, 0, count) as never);
+  } else {
+    new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
+  }
   return copy;
 }
+
+/** V8 keeps typed arrays up to this size in its own heap, where they have no ArrayBuffer until asked for one. */
+const SMALL_COPY_BYTES = 64;
+const SCRATCH = new ArrayBuffer(SMALL_COPY_BYTES);
+const SCRATCH_BYTES = new Uint8Array(SCRATCH);
 
 function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   const buffer = bytes.buffer;

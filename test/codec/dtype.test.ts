@@ -145,6 +145,29 @@ describe('fromBytes', () => {
     },
   );
 
+  it.each(TYPED.filter(([ctor]) => ctor.BYTES_PER_ELEMENT > 1))(
+    'copies a %o of any length out of a larger buffer, aligned or not, each copy its own',
+    (ctor, code) => {
+      const size = ctor.BYTES_PER_ELEMENT;
+      for (const count of [1, 64 / size - 1, 64 / size, 64 / size + 1, 100]) {
+        for (const offset of [size, size + 1]) {
+          const frame = new Uint8Array(64 * 1024);
+          const first = new Uint8Array(count * size).map((_, i) => (i * 7 + 1) & 0xff);
+          const second = first.map((b) => b ^ 0x5a);
+          frame.set(first, offset);
+          const a = fromBytes(code, frame.subarray(offset, offset + first.length)) as ArrayBufferView;
+          frame.set(second, offset);
+          const b = fromBytes(code, frame.subarray(offset, offset + second.length)) as ArrayBufferView;
+          frame.fill(0);
+          const bytesOfResult = (v: ArrayBufferView) => [...new Uint8Array(v.buffer, v.byteOffset, v.byteLength)];
+          expect([a.constructor, b.constructor]).toStrictEqual([ctor, ctor]);
+          expect(bytesOfResult(a)).toStrictEqual([...first]);
+          expect(bytesOfResult(b)).toStrictEqual([...second]);
+        }
+      }
+    },
+  );
+
   it('is a zero-copy view when aligned', () => {
     const bytes = at(8, bytesOf(new Float64Array([1.5, -2.5])));
     const out = fromBytes(DTYPE.Float64Array, bytes) as Float64Array;
