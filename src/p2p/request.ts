@@ -62,6 +62,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.done;
   }
 
+  /** @internal True once the operation completed without error. */
+  get succeeded(): boolean {
+    return this.done && !this.failed;
+  }
+
   private wake(): void {
     const waiters = this.waiters;
     this.waiters = [];
@@ -75,18 +80,19 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Waits for completion; fills `status` if given. */
   wait(status?: Status): Promise<T> {
-    this.promise ??= this.settle();
-    if (!status) return this.promise.finally(() => this.collect());
-    return this.promise.then(
-      (v) => {
+    if (this.done) {
+      this.collect(status);
+      return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
+    }
+    hold();
+    return new Promise<T>((resolve, reject) => {
+      this.waiters.push(() => {
+        release();
         this.collect(status);
-        return v;
-      },
-      (e) => {
-        this.collect(status);
-        throw e;
-      },
-    );
+        if (this.failed) reject(this.error);
+        else resolve(this.value as T);
+      });
+    });
   }
 
   /**

@@ -63,6 +63,37 @@ describe('Request', () => {
     await expect(req.wait()).rejects.toThrow('boom');
   });
 
+  it('every waiter of a pending request settles, and each collects its own status', async () => {
+    const req = new Request<number>();
+    const [first, second] = [new Status(), new Status()];
+    const waits = [req.wait(first), req.wait(second), req.wait()];
+    expect(req.active).toBe(true);
+    const status = new Status();
+    status.source = 4;
+    req.complete(5, status);
+    expect(await Promise.all(waits)).toEqual([5, 5, 5]);
+    expect([first.source, second.source, req.active]).toEqual([4, 4, false]);
+  });
+
+  it('a pending request that fails rejects its waiters and fills their status', async () => {
+    const req = new Request<number>();
+    const status = new Status();
+    const waited = req.wait(status);
+    const failure = new Status();
+    failure.tag = 12;
+    req.fail(new Error('truncated'), failure);
+    await expect(waited).rejects.toThrow('truncated');
+    expect([status.tag, req.active]).toEqual([12, false]);
+    await expect(req.wait()).rejects.toThrow('truncated');
+  });
+
+  it('waiting on a completed request collects it at once', async () => {
+    const req = Request.completed('done');
+    const waited = req.wait();
+    expect(req.active).toBe(false);
+    expect(await waited).toBe('done');
+  });
+
   it('a loop of awaits on completed requests still lets the event loop run', async () => {
     let ticked = false;
     setImmediate(() => (ticked = true));
