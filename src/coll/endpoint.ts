@@ -6,6 +6,12 @@
  */
 import type { TypedArray } from './typedArray.js';
 
+/**
+ * What `CollEndpoint.send` may return for a send that is complete already (a small
+ * message handed to the transport): patterns that see it need not wait for the send.
+ */
+export const SENT: Promise<void> = Promise.resolve();
+
 export interface CollEndpoint {
   /** This process's rank in the communicator. */
   readonly rank: number;
@@ -15,6 +21,7 @@ export interface CollEndpoint {
    * Sends `data` to `dest` with `tag`. Messages between one pair with one tag are
    * received in the order the sends were called. Typed arrays travel as raw bytes and
    * arrive as the same type; the caller must not modify `data` until the promise resolves.
+   * A send that is complete at once may return {@link SENT}.
    */
   send(data: unknown, dest: number, tag: number): Promise<void>;
   /** Receives the next message from `source` with `tag` (no wildcards in collectives). */

@@ -3,7 +3,7 @@
  * before awaiting its receives: a send may not complete until the peer receives
  * (rendezvous), so "await send, then receive" on both sides would deadlock.
  */
-import type { CollEndpoint } from './endpoint.js';
+import { SENT, type CollEndpoint } from './endpoint.js';
 import { writeAt, type TypedArray } from './typedArray.js';
 
 /** Sends `data` to `dest` while receiving from `source`; resolves once both are done. */
@@ -15,6 +15,7 @@ export async function sendrecv<R>(
   tag: number,
 ): Promise<R> {
   const sent = ep.send(data, dest, tag);
+  if (sent === SENT) return await ep.recv<R>(source, tag);
   const [received] = await Promise.all([ep.recv<R>(source, tag), sent]);
   return received;
 }

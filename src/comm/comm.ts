@@ -3,7 +3,7 @@
  * contexts, so traffic on one never matches traffic on another.
  */
 import * as coll from '../coll/select.js';
-import type { CollEndpoint } from '../coll/endpoint.js';
+import { SENT, type CollEndpoint } from '../coll/endpoint.js';
 import type { TypedArray } from '../codec/dtype.js';
 import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
@@ -240,7 +240,9 @@ export class Comm {
       rank: this.rank,
       size: this.size,
       send: (data, dest, tag) => {
-        const sent = engine.isend(ctx, data, group.worldOf(dest), tag, false).wait();
+        const req = engine.isend(ctx, data, group.worldOf(dest), tag, false);
+        if (req.succeeded) return SENT;
+        const sent = req.wait();
         // An algorithm may stop at a failed receive before it awaits this send; when a
         // peer dies both fail, and the send's rejection must not surface as unhandled.
         sent.catch(() => undefined);

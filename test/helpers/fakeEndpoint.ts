@@ -15,7 +15,7 @@
  *   and a receive moves the receiver's clock up to the message's time. The largest
  *   clock at the end is the number of rounds of the algorithm's critical path.
  */
-import type { CollEndpoint } from '../../src/coll/endpoint.js';
+import { SENT, type CollEndpoint } from '../../src/coll/endpoint.js';
 import { PROC_NULL } from '../../src/constants.js';
 
 export interface FakeWorldOptions {
@@ -106,26 +106,27 @@ export function makeWorld(size: number, options: FakeWorldOptions = {}): FakeWor
       messages[rank]!++;
       bytes[rank]! += payloadBytes(data);
       const time = ++clocks[rank]!;
-      return new Promise<void>((resolveSend) => {
-        const message: Message = {
-          time,
-          data,
-          copy: rendezvous ? undefined : copyForTransport(data),
-          onMatched: rendezvous ? resolveSend : () => undefined,
-        };
-        if (!rendezvous) resolveSend();
-        const channel = channelOf(rank, dest, tag);
-        const entry = { message, ready: !delays };
-        channel.inFlight.push(entry);
-        if (delays) {
-          afterTurns(Math.floor(random() * 4), () => {
-            entry.ready = true;
-            deliverReady(channel, dest);
-          });
-        } else {
+      // Eager sends are complete at once and answer SENT, as the real endpoint's do.
+      let matched = (): void => undefined;
+      const sent = rendezvous ? new Promise<void>((resolveSend) => (matched = resolveSend)) : SENT;
+      const message: Message = {
+        time,
+        data,
+        copy: rendezvous ? undefined : copyForTransport(data),
+        onMatched: () => matched(),
+      };
+      const channel = channelOf(rank, dest, tag);
+      const entry = { message, ready: !delays };
+      channel.inFlight.push(entry);
+      if (delays) {
+        afterTurns(Math.floor(random() * 4), () => {
+          entry.ready = true;
           deliverReady(channel, dest);
-        }
-      });
+        });
+      } else {
+        deliverReady(channel, dest);
+      }
+      return sent;
     },
     recv<T>(source: number, tag: number): Promise<T> {
       if (source === PROC_NULL) return Promise.resolve(undefined as T);
