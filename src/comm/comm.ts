@@ -255,21 +255,21 @@ export class Comm {
 
   /** Waits until every rank of the communicator has called barrier. */
   async barrier(): Promise<void> {
-    return this.collective('barrier', (ep, tag) => coll.barrier(ep, tag));
+    return await this.collective('barrier', (ep, tag) => coll.barrier(ep, tag));
   }
 
   /** Broadcasts `data` from `root`; every rank resolves the root's value. */
   async bcast<T>(data: T, root = 0): Promise<T> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return this.collective('bcast', (ep, tag) => coll.bcast(ep, data, root, tag));
+    return await this.collective('bcast', (ep, tag) => coll.bcast(ep, data, root, tag));
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
   async gather<T>(data: T, root = 0): Promise<T[] | null> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag));
+    return await this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag));
   }
 
   /** The root passes `size` items; rank i resolves item i. */
@@ -277,32 +277,32 @@ export class Comm {
     checkRoot(root, this.size);
     // Only the root's items are sent, so only they are checked (in the collective, so
     // that a mistake there fails every rank rather than leaving them waiting).
-    return this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
+    return await this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */
   async allgather<T>(data: T): Promise<T[]> {
     checkSendable(data);
-    return this.collective('allgather', (ep, tag) => coll.allgather(ep, data, tag));
+    return await this.collective('allgather', (ep, tag) => coll.allgather(ep, data, tag));
   }
 
   /** Item i of `data` goes to rank i; resolves what each rank sent to this one, in rank order. */
   async alltoall<T>(data: T[]): Promise<T[]> {
     checkSendable(data);
-    return this.collective('alltoall', (ep, tag) => coll.alltoall(ep, data, tag));
+    return await this.collective('alltoall', (ep, tag) => coll.alltoall(ep, data, tag));
   }
 
   /** Combines every rank's `data` with `op` at `root` (in rank order); null on other ranks. */
   async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
     checkReduction(data, op);
     checkRoot(root, this.size);
-    return this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag));
+    return await this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag));
   }
 
   /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
   async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
     checkReduction(data, op);
-    return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
+    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
   }
 
   /**
@@ -315,46 +315,46 @@ export class Comm {
   async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
     checkReduction(data, op);
     checkReductionTarget(data, out);
-    return this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag, out));
+    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag, out));
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */
   async scan<T>(data: T, op: Op = SUM): Promise<T> {
     checkReduction(data, op);
-    return this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag));
+    return await this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag));
   }
 
   /** Exclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_(i-1); null on rank 0. */
   async exscan<T>(data: T, op: Op = SUM): Promise<T | null> {
     checkReduction(data, op);
-    return this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag));
+    return await this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag));
   }
 
   /** Concatenates every rank's typed array at `root`, in rank order; null on other ranks. */
   async gatherv<A extends TypedArray>(data: A, root = 0): Promise<A | null> {
     checkRoot(root, this.size);
-    return this.collective('gatherv', (ep, tag) => coll.gatherv(ep, data, root, tag));
+    return await this.collective('gatherv', (ep, tag) => coll.gatherv(ep, data, root, tag));
   }
 
   /** The root's typed array is cut into `counts[i]` elements for rank i. */
   async scatterv<A extends TypedArray>(data: A | null, counts: number[], root = 0): Promise<A> {
     checkRoot(root, this.size);
-    return this.collective('scatterv', (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
+    return await this.collective('scatterv', (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
   }
 
   /** Every rank resolves the concatenation of every rank's typed array, in rank order. */
   async allgatherv<A extends TypedArray>(data: A): Promise<A> {
-    return this.collective('allgatherv', (ep, tag) => coll.allgatherv(ep, data, tag));
+    return await this.collective('allgatherv', (ep, tag) => coll.allgatherv(ep, data, tag));
   }
 
   /** `sendCounts[i]` elements of `data` go to rank i (in order); resolves what all ranks sent here, in rank order. */
   async alltoallv<A extends TypedArray>(data: A, sendCounts: number[]): Promise<A> {
-    return this.collective('alltoallv', (ep, tag) => coll.alltoallv(ep, data, sendCounts, tag));
+    return await this.collective('alltoallv', (ep, tag) => coll.alltoallv(ep, data, sendCounts, tag));
   }
 
   /** Reduces typed arrays element-wise with `op`, then rank i resolves its `counts[i]` elements of the result. */
   async reduceScatter<A extends TypedArray>(data: A, counts: number[], op: Op = SUM): Promise<A> {
-    return this.collective('reduceScatter', (ep, tag) => coll.reduceScatter(ep, data, counts, op, tag));
+    return await this.collective('reduceScatter', (ep, tag) => coll.reduceScatter(ep, data, counts, op, tag));
   }
 
   // ---- new communicators -------------------------------------------------------------
@@ -545,13 +545,13 @@ export class CartComm extends Comm {
   /** Sends `data` to every neighbour; resolves what each neighbour sent (negative then positive, per dimension). */
   async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
     const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
-    return this.collective('cartNeighborAllgather', (ep, tag) => coll.cartNeighborAllgather(ep, data, neighbors, tag));
+    return await this.collective('cartNeighborAllgather', (ep, tag) => coll.cartNeighborAllgather(ep, data, neighbors, tag));
   }
 
   /** Sends `items[i]` to neighbour i; resolves what each neighbour sent here. */
   async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
     const neighbors = cartNeighbors(this.rank, this.dims, this.periods);
-    return this.collective('cartNeighborAlltoall', (ep, tag) => coll.cartNeighborAlltoall(ep, items, neighbors, tag));
+    return await this.collective('cartNeighborAlltoall', (ep, tag) => coll.cartNeighborAlltoall(ep, items, neighbors, tag));
   }
 }
 
@@ -574,11 +574,11 @@ export class GraphComm extends Comm {
 
   /** Sends `data` to every destination; resolves what each source sent, in `sources` order. */
   async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
-    return this.collective('neighborAllgather', (ep, tag) => coll.neighborAllgather(ep, data, this.sources, this.destinations, tag));
+    return await this.collective('neighborAllgather', (ep, tag) => coll.neighborAllgather(ep, data, this.sources, this.destinations, tag));
   }
 
   /** Sends `items[i]` to `destinations[i]`; resolves what each source sent, in `sources` order. */
   async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
-    return this.collective('neighborAlltoall', (ep, tag) => coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag));
+    return await this.collective('neighborAlltoall', (ep, tag) => coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag));
   }
 }
