@@ -1,11 +1,12 @@
 /**
  * A running reduction value that knows which side new operands go on, and reduces
  * typed arrays in place once it owns its buffer: the first combine allocates the
- * result, every later one writes into it, so a reduction over log p or p steps
- * allocates once per call rather than once per step.
+ * result (or writes it to the memory the caller named), every later one writes into
+ * it, so a reduction over log p or p steps allocates at most once per call rather
+ * than once per step.
  */
 import type { Op } from '../ops.js';
-import { isTypedArray } from './typedArray.js';
+import { isTypedArray, type TypedArray } from './typedArray.js';
 
 /** A reduction in progress: operands are added on the side of the ranks they cover. */
 export class Accumulator<T> {
@@ -17,11 +18,15 @@ export class Accumulator<T> {
    * @param initial the first operand; never modified unless `owned` says it may be
    *   (pass true only for a value nobody else holds, such as a received message
    *   used nowhere else).
+   * @param destination where a built-in op's first combine of typed arrays writes its
+   *   result instead of new memory: an array of the operands' type and length, which
+   *   may be `initial` itself once nothing still reads it.
    */
   constructor(
     private readonly op: Op,
     initial: T,
     owned = false,
+    private readonly destination?: TypedArray,
   ) {
     this.#value = initial;
     this.#owned = owned;
@@ -44,9 +49,19 @@ export class Accumulator<T> {
 
   #combine(other: T, valueIsLeft: boolean): void {
     const value = this.#value;
-    if (this.#owned && this.op.builtin && isTypedArray(value) && isTypedArray(other)) {
-      this.op.applyInto(value, other, valueIsLeft);
-      return;
+    if (this.op.builtin && isTypedArray(value) && isTypedArray(other)) {
+      if (this.#owned) {
+        this.op.applyInto(value, other, valueIsLeft);
+        return;
+      }
+      const destination = this.destination;
+      if (destination) {
+        if (valueIsLeft) this.op.applyTo(destination, value, other);
+        else this.op.applyTo(destination, other, value);
+        this.#value = destination as T;
+        this.#owned = true;
+        return;
+      }
     }
     const result = valueIsLeft ? this.op.apply(value, other) : this.op.apply(other, value);
     // Element-wise built-ins return a fresh value, which this accumulator now owns;

@@ -28,11 +28,16 @@ export function powerOfTwoSplit(size: number): { pof2: number; rem: number } {
  * Every combine puts the lower ranks' partial on the left, so a non-commutative op
  * is folded in rank order, and both partners compute the same operation on the same
  * operands — every rank ends with bit-identical results, floating point included.
+ *
+ * With `out` (a typed array like `data`, or `data` itself) a built-in op reduces
+ * there instead of into new memory; the result is `out` unless this rank combined
+ * nothing (one rank, or a rank folded in, which receives the result).
  */
-export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number): Promise<T> {
+export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number, out?: TypedArray): Promise<T> {
   const { rank } = ep;
   const { pof2, rem } = powerOfTwoSplit(ep.size);
-  const accumulator = new Accumulator(op, data);
+  // A combine runs only once the exchange before it completed, so by then nothing still reads `data`.
+  const accumulator = new Accumulator(op, data, false, out);
   const foldedIn = rank < 2 * rem;
   if (foldedIn && rank % 2 === 0) {
     await ep.send(data, rank + 1, tag);

@@ -147,8 +147,9 @@ export async function reduce<T>(ep: CollEndpoint, data: T, op: Op, root: number,
 
 /**
  * a0 ∘ a1 ∘ … ∘ a(p-1) on every rank, bit-identical everywhere. With `out` (a typed
- * array like `data`, or `data` itself) the result goes there: the large-vector
- * algorithms write it in place of new memory, the small-message one copies it in.
+ * array like `data`, or `data` itself) the result goes there: every algorithm reduces
+ * into it in place of new memory (recursive doubling copies the result in on a rank
+ * that combined nothing, or for a user's op).
  */
 export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: number, out?: T & TypedArray): Promise<T> {
   checkOp(op);
@@ -158,7 +159,7 @@ export async function allreduce<T>(ep: CollEndpoint, data: T, op: Op, tag: numbe
     case 'ring':
       return (await ringAllreduce(ep, data as TypedArray, op, tag, out)) as T;
     case 'recursive-doubling': {
-      const result = await recursiveDoublingAllreduce(ep, data, op, tag);
+      const result = await recursiveDoublingAllreduce(ep, data, op, tag, out);
       if (!out) return result;
       if (result !== out) writeAt(out, result as TypedArray, 0);
       return out;

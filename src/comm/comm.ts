@@ -308,9 +308,8 @@ export class Comm {
   /**
    * Allreduce of a typed array into `out`, like mpi4py's `Allreduce(sendbuf, recvbuf)`:
    * `out` has `data`'s type and length, and may be `data` itself (in place, MPI's
-   * IN_PLACE). The large-vector algorithms write the result straight there, so no result
-   * array is allocated per call (the small-message algorithm copies its result in).
-   * Resolves with `out`.
+   * IN_PLACE). The algorithms reduce straight into it, so with a predefined op no result
+   * array is allocated per call. Resolves with `out`.
    */
   async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
     checkReduction(data, op);

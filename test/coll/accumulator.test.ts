@@ -23,6 +23,44 @@ describe('Accumulator', () => {
     expect(received[0]).toBe(6);
   });
 
+  it('writes its first combine into the destination it was given, leaving the operands alone', () => {
+    const own = Float64Array.of(1, 2);
+    const destination = new Float64Array(2);
+    const accumulator = new Accumulator(SUM, own, false, destination);
+    const other = Float64Array.of(10, 20);
+    accumulator.prependLeft(other);
+    expect(accumulator.value).toBe(destination);
+    accumulator.appendRight(Float64Array.of(100, 200));
+    expect(accumulator.value).toBe(destination);
+    expect([...destination]).toEqual([111, 222]);
+    expect([...own, ...other]).toEqual([1, 2, 10, 20]);
+  });
+
+  it('may be given its initial value as destination (in place)', () => {
+    const own = Int32Array.of(3);
+    const accumulator = new Accumulator(SUM, own, false, own);
+    accumulator.appendRight(Int32Array.of(4));
+    expect(accumulator.value).toBe(own);
+    expect(own[0]).toBe(7);
+  });
+
+  it('keeps a destination in operand order for a built-in select op', () => {
+    const destination = new Float64Array(1);
+    const accumulator = new Accumulator(REPLACE, Float64Array.of(1), false, destination);
+    accumulator.appendRight(Float64Array.of(2));
+    expect(accumulator.value).toBe(destination);
+    expect(destination[0]).toBe(2);
+  });
+
+  it("never writes a user op's result into the destination", () => {
+    const destination = Float64Array.of(-1);
+    const user = Op.create((a: Float64Array, b: Float64Array) => Float64Array.of(a[0]! * 10 + b[0]!), false);
+    const accumulator = new Accumulator(user, Float64Array.of(1), false, destination);
+    accumulator.appendRight(Float64Array.of(2));
+    expect(accumulator.value).not.toBe(destination);
+    expect([...accumulator.value, ...destination]).toEqual([12, -1]);
+  });
+
   it('keeps operand order: prepend goes left, append goes right', () => {
     const concat = Op.create((a: string, b: string) => a + b, false);
     const accumulator = new Accumulator(concat, 'm');

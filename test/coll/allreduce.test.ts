@@ -160,6 +160,37 @@ describe('allreduce into memory the caller gives', () => {
   });
 });
 
+describe('recursive doubling into memory the caller gives', () => {
+  it.each([
+    ['eager', { rendezvous: false, delays: true }],
+    ['rendezvous', STRICT],
+  ] as const)('reduces into `out` on every rank that combines, separate and in place (%s sends)', async (_, options) => {
+    for (const p of SIZES) {
+      const { rem } = powerOfTwoSplit(p);
+      for (const n of [1, 3, 8]) {
+        const expected = fold(SUM, range(p).map((r) => floatsOf(r, n)));
+        for (const inPlace of [false, true]) {
+          const { results } = await run(
+            p,
+            async (ep) => {
+              const data = floatsOf(ep.rank, n);
+              const out = inPlace ? data : new Float64Array(n);
+              const result = await recursiveDoublingAllreduce(ep, data, SUM, 0, out);
+              // A rank folded into its neighbour combines nothing: it receives the result. A lone rank's is its data.
+              const combines = p > 1 && !(ep.rank < 2 * rem && ep.rank % 2 === 0);
+              expect(result === out, `rank ${ep.rank} of ${p} reduced into out`).toBe(combines || (p === 1 && inPlace));
+              if (!inPlace) expectSameTyped(data, floatsOf(ep.rank, n));
+              return result;
+            },
+            options,
+          );
+          for (const result of results) expectSameTyped(result as Float64Array, expected);
+        }
+      }
+    }
+  });
+});
+
 describe('allreduce into memory the caller gives, beyond SUM on float64', () => {
   it.each([3, 4])('MAX, a non-commutative op, bigints and Buffers, separate and in place (p = %i)', async (p) => {
     const n = ALLREDUCE_RING_MIN_BYTES / 8 + 3;
