@@ -181,9 +181,12 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
 
 /**
  * Rebuilds a raw-bytes value of `dtype` from received bytes. The result is a
- * view over `bytes` (no copy) when it may be: `bytes` fills at least half of its
- * buffer (see {@link pinsLargerBuffer}) and, for typed arrays, starts at a multiple of
- * the element size (typed arrays cannot start unaligned); otherwise a copy.
+ * view over `bytes` (no copy) when it may be: `bytes` is longer than 64 bytes, fills
+ * at least half of its buffer (see {@link pinsLargerBuffer}) and, for typed arrays,
+ * starts at a multiple of the element size (typed arrays cannot start unaligned);
+ * otherwise a copy. Up to 64 bytes the copy is the cheaper: V8 keeps such an array in
+ * its own heap, and `bytes.buffer` is never asked for (that would move a small
+ * `bytes` out of it).
  * A view can share its `.buffer` with other data: use byteOffset/length.
  * An ArrayBuffer is zero-copy only when `bytes` spans its whole buffer.
  * Throws ERR_ARG for an unknown dtype or a byte count that is not a whole
@@ -191,7 +194,7 @@ export function createTypedArray(dtype: number, length: number): TypedArray {
  */
 export function fromBytes(dtype: number, bytes: Uint8Array): unknown {
   const count = elementCount(dtype, bytes.byteLength);
-  const view = !pinsLargerBuffer(bytes);
+  const view = bytes.byteLength > SMALL_COPY_BYTES && !pinsLargerBuffer(bytes);
   switch (dtype) {
     case DTYPE.Buffer:
       return view ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
@@ -218,6 +221,14 @@ export function pinsLargerBuffer(bytes: Uint8Array): boolean {
 }
 
 function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number, view: boolean): TypedArray {
+  if (bytes.byteLength <= SMALL_COPY_BYTES) {
+    // Through aligned scratch memory, so that neither `bytes.buffer` nor `copy.buffer` is
+    // read: either would move a small array out of V8's heap (a new backing store each time).
+    const copy = new ctor(count);
+    SCRATCH_BYTES.set(bytes);
+    copy.set(new ctor(SCRATCH, 0, count) as never);
+    return copy;
+  }
   if (bytes.byteOffset % ctor.BYTES_PER_ELEMENT === 0) {
     // The cast only satisfies the BigInt64Array typings; every constructor accepts a SharedArrayBuffer too.
     const aligned = new ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
@@ -227,13 +238,7 @@ function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number
     return copy;
   }
   const copy = new ctor(count);
-  if (bytes.byteLength <= SMALL_COPY_BYTES) {
-    // Through aligned scratch memory: `copy.buffer` would move a small array out of V8's heap (a new backing store each time).
-    SCRATCH_BYTES.set(bytes);
-    copy.set(new ctor(SCRATCH, 0, count) as never);
-  } else {
-    new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
-  }
+  new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
   return copy;
 }
 

@@ -366,8 +366,13 @@ function describe(arrival: Arrival, rankOf: (world: number) => number): string {
   return `the message from rank ${rankOf(arrival.source)} with tag ${arrival.tag}`;
 }
 
+/**
+ * Whether a payload was read straight into the receive's memory. Only a large payload
+ * can have been; a small one is not asked for its buffer, which would move it out of
+ * V8's heap.
+ */
 function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+  return a.byteLength > 64 && a.byteOffset === b.byteOffset && a.buffer === b.buffer;
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {

@@ -168,11 +168,26 @@ describe('fromBytes', () => {
     },
   );
 
-  it('is a zero-copy view when aligned', () => {
-    const bytes = at(8, bytesOf(new Float64Array([1.5, -2.5])));
+  it('is a zero-copy view when aligned and longer than 64 bytes', () => {
+    const values = Float64Array.from({ length: 9 }, (_, i) => i - 2.5);
+    const bytes = at(8, bytesOf(values));
     const out = fromBytes(DTYPE.Float64Array, bytes) as Float64Array;
     expect(out.buffer).toBe(bytes.buffer);
     expect(out.byteOffset).toBe(8);
+    expect([...out]).toStrictEqual([...values]);
+  });
+
+  it('copies 64 bytes or fewer, without reading the buffer of what it copies', () => {
+    const bytes = at(8, bytesOf(Float64Array.of(1.5, -2.5)));
+    const watched = new Proxy(bytes, {
+      get(target, key) {
+        if (key === 'buffer') throw new Error('read bytes.buffer');
+        const value = Reflect.get(target, key, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const out = fromBytes(DTYPE.Float64Array, watched as Uint8Array) as Float64Array;
+    expect(out.buffer).not.toBe(bytes.buffer);
     expect([...out]).toStrictEqual([1.5, -2.5]);
   });
 
