@@ -2,6 +2,9 @@ import { UNDEFINED } from '../constants.js';
 import { hold, release } from '../runtime/keepalive.js';
 import { Status } from './status.js';
 
+/** The result of an operation that completed without a message (a send); never modified. */
+const NO_MESSAGE = new Status();
+
 type Settled = { done: boolean; failed: boolean; value: unknown; error: unknown };
 
 /**
@@ -15,8 +18,9 @@ export class Request<T = unknown> implements PromiseLike<T> {
   private value: T | undefined;
   private error: unknown;
   private collected = false;
-  private readonly result = new Status();
-  private waiters: Array<() => void> = [];
+  /** What the operation learned about its message; the Status of nothing until it completes with one. */
+  private result: Status = NO_MESSAGE;
+  private waiters: Array<() => void> | null = null;
   private promise: Promise<T> | null = null;
   /** @internal Set for a background service's standing receive, which hang reports leave out. */
   background = false;
@@ -38,22 +42,22 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return req;
   }
 
-  /** @internal Completes the operation with `value`. */
+  /** @internal Completes the operation with `value`; `status` is kept (not copied), so pass one nobody changes later. */
   complete(value: T, status?: Status): void {
     if (this.done) return;
     this.done = true;
     this.value = value;
-    if (status) this.result.assign(status);
+    if (status) this.result = status;
     this.wake();
   }
 
-  /** @internal Fails the operation; `status` describes the message it failed on, if any. */
+  /** @internal Fails the operation; `status` describes the message it failed on, if any (kept, not copied). */
   fail(error: unknown, status?: Status): void {
     if (this.done) return;
     this.done = true;
     this.failed = true;
     this.error = error;
-    if (status) this.result.assign(status);
+    if (status) this.result = status;
     this.wake();
   }
 
@@ -69,7 +73,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   private wake(): void {
     const waiters = this.waiters;
-    this.waiters = [];
+    if (waiters === null) return;
+    this.waiters = null;
     for (const w of waiters) w();
   }
 
@@ -86,7 +91,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     }
     hold();
     return new Promise<T>((resolve, reject) => {
-      this.waiters.push(() => {
+      (this.waiters ??= []).push(() => {
         release();
         this.collect(status);
         if (this.failed) reject(this.error);
@@ -101,7 +106,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
    */
   onSettled(callback: () => void): void {
     if (this.done) queueMicrotask(callback);
-    else this.waiters.push(callback);
+    else (this.waiters ??= []).push(callback);
   }
 
   /** @internal Resolves once complete, without collecting the result. */
@@ -117,7 +122,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
     if (this.done) return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
     hold();
     return new Promise<T>((resolve, reject) => {
-      this.waiters.push(() => {
+      (this.waiters ??= []).push(() => {
         release();
         if (this.failed) reject(this.error);
         else resolve(this.value as T);
