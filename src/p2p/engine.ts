@@ -103,7 +103,6 @@ export class P2PEngine {
     const failure = this.failedPeers.get(dest);
     if (failure !== undefined) return Request.failedWith(procFailed(dest, failure));
     const req = new Request<void>();
-    this.track(req);
     const len = encoded.bytes.byteLength;
     const charge = len + MESSAGE_OVERHEAD;
     const credit = this.credit.get(dest) ?? EAGER_CREDIT_BYTES;
@@ -111,8 +110,11 @@ export class P2PEngine {
       this.credit.set(dest, credit - charge);
       const fields = { kind: Kind.Eager, ptype: encoded.ptype, ctx, tag, src: this.me };
       this.sink.write(dest, fields, encoded.bytes, (err) => this.settleSend(req, dest, err));
+      // A small payload is copied as it is written, so the send is usually complete already.
+      if (!req.isComplete) this.track(req);
       return req;
     }
+    this.track(req);
     const id = this.nextId++;
     this.sendsAwaitingClear.set(id, { dest, encoded, req, tag, ctx });
     this.sink.write(dest, { kind: Kind.ReadyToSend, ptype: encoded.ptype, ctx, tag, src: this.me, id, aux: len }, undefined, (err) => {

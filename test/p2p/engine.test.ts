@@ -195,3 +195,35 @@ describe('P2PEngine', () => {
     });
   });
 });
+
+describe('P2PEngine sends', () => {
+  it('drainSends waits for an eager send whose write completes later, and not for one written at once', async () => {
+    const later: Array<() => void> = [];
+    let deferring = true;
+    const e = new P2PEngine(0, {
+      write: (_peer, _fields, _payload, done) => {
+        if (deferring) later.push(() => done?.());
+        else done?.();
+      },
+    });
+    const pending = e.isend(CTX, Float64Array.of(1), 1, 3, false);
+    let drained = false;
+    const drain = e.drainSends().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([pending.isComplete, drained]).toEqual([false, false]);
+    for (const finish of later) finish();
+    await drain;
+    expect(pending.isComplete).toBe(true);
+    deferring = false;
+    const atOnce = e.isend(CTX, Float64Array.of(2), 1, 3, false);
+    expect(atOnce.isComplete).toBe(true);
+    await e.drainSends();
+  });
+
+  it('a send that fails as it is written fails its request and is not waited for', async () => {
+    const e = new P2PEngine(0, { write: (_peer, _fields, _payload, done) => done?.(new Error('socket closed')) });
+    const req = e.isend(CTX, Float64Array.of(1), 1, 3, false);
+    await expect(req.wait()).rejects.toMatchObject({ errorClass: 'ERR_PROC_FAILED' });
+    await e.drainSends();
+  });
+});
