@@ -121,6 +121,21 @@ export class Op {
   }
 
   /**
+   * @internal Throws what `apply(value, value)` would throw when this op cannot combine values
+   * like `value`, without combining them: for a typed array nothing is computed or allocated.
+   * A user op is never called.
+   */
+  checkOperand(value: unknown): void {
+    const behaviour = this.#behaviour;
+    if (behaviour.kind === 'user') return;
+    if (isTypedArray(value)) {
+      if (behaviour.kind === 'elementwise') typedKernel(this, behaviour.kernels, value, value, value);
+      return;
+    }
+    this.apply(value, value);
+  }
+
+  /**
    * @internal In place: `target` becomes target ∘ other when `targetIsLeft`, else other ∘ target.
    * Built-in ops allocate nothing, so large reductions can reuse one buffer per call.
    * Fails with ERR_COUNT when the lengths differ and ERR_OP when the element types do.
@@ -284,18 +299,28 @@ function combine(op: Op, kernels: Kernels, a: unknown, b: unknown): unknown {
 
 /** out[i] = left[i] ∘ right[i]; `out` may be `left` or `right`. */
 function combineTypedInto(op: Op, kernels: Kernels, out: TypedArray, left: TypedArray, right: TypedArray): void {
-  if (isBigIntArray(out)) {
+  const kernel = typedKernel(op, kernels, out, left, right);
+  if (kernel.kind === 'bigint') elementwise(out as BigInt64Array, left as BigInt64Array, right as BigInt64Array, kernel.f);
+  else if (kernel.loop) kernel.loop(out as NumberArray, left as NumberArray, right as NumberArray);
+  else elementwise(out as NumberArray, left as NumberArray, right as NumberArray, kernel.f);
+}
+
+type TypedKernel =
+  | { readonly kind: 'bigint'; readonly f: (a: bigint, b: bigint) => bigint }
+  | { readonly kind: 'number'; readonly f: (a: number, b: number) => number; readonly loop: Loop | undefined };
+
+/** How `kernels` combine typed arrays like `array`; throws ERR_OP (naming `left` and `right`) when they cannot. */
+function typedKernel(op: Op, kernels: Kernels, array: TypedArray, left: unknown, right: unknown): TypedKernel {
+  if (isBigIntArray(array)) {
     const f = kernels.bigint;
     if (!f) throw unsupported(op, left, right);
-    elementwise(out as BigInt64Array, left as BigInt64Array, right as BigInt64Array, f);
-    return;
+    return { kind: 'bigint', f };
   }
-  const isFloat = out instanceof Float64Array || out instanceof Float32Array;
+  const isFloat = array instanceof Float64Array || array instanceof Float32Array;
   const f = isFloat ? kernels.number : (kernels.integer ?? kernels.number);
   if (!f || (isFloat && kernels.onFloatArrays === false)) throw unsupported(op, left, right);
   const loop = isFloat ? kernels.numberLoop : (kernels.integerLoop ?? (kernels.integer ? undefined : kernels.numberLoop));
-  if (loop) loop(out as NumberArray, left as NumberArray, right as NumberArray);
-  else elementwise(out as NumberArray, left as NumberArray, right as NumberArray, f);
+  return { kind: 'number', f, loop };
 }
 
 function elementwise<E>(

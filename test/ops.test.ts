@@ -245,3 +245,64 @@ describe('Op.create', () => {
     expect(errorClassOf(() => Op.create((a: number) => a, 'yes' as unknown as boolean))).toBe('ERR_ARG');
   });
 });
+
+describe('checkOperand', () => {
+  const BUILTINS = { SUM, PROD, MAX, MIN, LAND, LOR, LXOR, BAND, BOR, BXOR, MAXLOC, MINLOC, REPLACE, NO_OP };
+  const VALUES: Array<[string, unknown]> = [
+    ['number', 3],
+    ['bigint', 3n],
+    ['boolean', true],
+    ['string', 'x'],
+    ['pair', [2, 1]],
+    ['array of numbers', [1, 2]],
+    ['array of pairs', [[1, 0], [2, 1]]],
+    ['object', { a: 1 }],
+    ['null', null],
+    ['Float64Array', Float64Array.of(1.5, 2)],
+    ['Float32Array', Float32Array.of(1.5)],
+    ['empty Float64Array', new Float64Array(0)],
+    ['Int32Array', Int32Array.of(-3, 4)],
+    ['Uint8Array', Uint8Array.of(1)],
+    ['Uint8ClampedArray', Uint8ClampedArray.of(1)],
+    ['Int16Array', Int16Array.of(1)],
+    ['BigInt64Array', BigInt64Array.of(5n)],
+    ['BigUint64Array', BigUint64Array.of(5n)],
+    ['Buffer', Buffer.from([1, 2])],
+    ['DataView', new DataView(new ArrayBuffer(8))],
+  ];
+  const outcome = (run: () => unknown): string => {
+    try {
+      run();
+      return 'ok';
+    } catch (err) {
+      return `${(err as MpiError).errorClass}: ${(err as Error).message}`;
+    }
+  };
+
+  for (const [opName, op] of Object.entries(BUILTINS)) {
+    it(`${opName}: refuses exactly what apply(value, value) refuses, with the same error`, () => {
+      for (const [kind, value] of VALUES) {
+        expect(outcome(() => op.checkOperand(value)), `${opName} on ${kind}`).toBe(outcome(() => op.apply(value, value)));
+      }
+    });
+  }
+
+  it('never calls a user op', () => {
+    let calls = 0;
+    const user = Op.create((a: number, b: number) => (calls++, a + b));
+    user.checkOperand(1);
+    user.checkOperand(Float64Array.of(1));
+    expect(calls).toBe(0);
+  });
+
+  it('allocates no result for a typed array (a subclass whose constructor throws is not constructed)', () => {
+    class Fussy extends Float64Array {
+      constructor(length: number) {
+        super(length);
+        if (length < 4) throw new Error('constructed');
+      }
+    }
+    const data = new Fussy(4);
+    expect(() => SUM.checkOperand(data)).not.toThrow();
+  });
+});

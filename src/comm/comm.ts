@@ -475,9 +475,7 @@ export class Comm {
 function checkReduction(data: unknown, op: Op): void {
   if (!(op instanceof Op)) throw mpiError('ERR_OP', `not a reduction operator: ${String(op)}`);
   checkSendable(data);
-  if (!op.builtin) return; // a user's function may have side effects: never call it for a check
-  const probe = ArrayBuffer.isView(data) && !(data instanceof DataView) ? (data as TypedArray).subarray(0, Math.min(1, (data as TypedArray).length)) : data;
-  op.apply(probe, probe);
+  op.checkOperand(data); // never calls a user's function: it may have side effects
 }
 
 function procNullStatus(): Status {
