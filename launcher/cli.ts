@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
+import { BindingError, resolveBinding, type BindTo } from './binding.js';
 import { isRunnable } from './compile.js';
 import { HostError, type HostSpec } from './hosts/host.js';
 import { parseHostfile } from './hosts/hostfile.js';
@@ -39,6 +40,7 @@ interface CliOptions {
   node: string;
   launcher?: 'local' | 'ssh' | 'srun';
   tls: boolean;
+  bindTo: BindTo;
   script: string;
   scriptArgs: string[];
 }
@@ -74,6 +76,11 @@ function parser(argv: string[]) {
     .option('ssh', { type: 'string', default: 'ssh', describe: 'remote shell command, e.g. "ssh -p 2222 -i key"' })
     .option('node', { type: 'string', default: 'node', describe: 'node binary on remote hosts' })
     .option('tls', { type: 'boolean', default: false, describe: 'encrypt TCP traffic between hosts with a per-job certificate' })
+    .option('bind-to', {
+      choices: ['auto', 'core', 'none'] as const,
+      default: 'auto' as const,
+      describe: 'bind each rank started here to a CPU, round-robin (auto: when there are at least as many ranks as CPUs)',
+    })
     .option('launcher', {
       choices: ['local', 'ssh', 'srun'] as const,
       describe: 'how ranks start (default: srun inside Slurm, ssh for other hosts, local here)',
@@ -84,7 +91,8 @@ function parser(argv: string[]) {
     .strict()
     .exitProcess(false)
     .fail((msg, err) => {
-      throw new UsageError(msg ?? err?.message ?? 'invalid command line');
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: …"): keep them to one.
+      throw new UsageError((msg ?? err?.message ?? 'invalid command line').replace(/\s*\n\s*/g, ' '));
     })
     .wrap(Math.min(100, process.stdout.columns || 100));
 }
@@ -129,6 +137,7 @@ export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
     node: args.node,
     launcher: args.launcher as CliOptions['launcher'],
     tls: args.tls,
+    bindTo: args.bindTo as BindTo,
     script,
     scriptArgs,
   };
@@ -219,9 +228,10 @@ export async function main(argv: string[]): Promise<number> {
       sshCommand: opts.ssh,
       remoteNode: opts.node,
       tls: opts.tls,
+      binding: resolveBinding(opts.bindTo),
     });
   } catch (err) {
-    if (err instanceof UsageError || err instanceof HostError) {
+    if (err instanceof UsageError || err instanceof HostError || err instanceof BindingError) {
       process.stderr.write(`tsmpiexec: ${err.message}\n${USAGE}\nRun 'tsmpiexec --help' for the options.\n`);
       return 2;
     }

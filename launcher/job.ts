@@ -14,6 +14,7 @@ import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
+import { cpuFor, type Binding } from './binding.js';
 import { spawnLocal, type RankProcess } from './spawn-local.js';
 import type { RemoteSpawnOptions } from './spawn-remote.js';
 
@@ -44,6 +45,8 @@ export interface JobOptions {
   remoteNode: string;
   /** Encrypt TCP traffic (rank↔rank and rank↔coordinator) with a per-job certificate. */
   tls: boolean;
+  /** How ranks started on this host are bound to CPUs (`--bind-to`); null binds none. */
+  binding: Binding | null;
 }
 
 /** The rank boot script that remote ranks run (it reads the secret from stdin). */
@@ -165,6 +168,10 @@ class Job {
               env: { ...process.env, ...env, ...this.localSecrets() },
               cwd: this.opts.cwd,
               withStdin,
+              bindTo: this.opts.binding && {
+                taskset: this.opts.binding.taskset,
+                cpu: cpuFor(this.opts.binding, place.localRank, place.localSize),
+              },
             })
           : this.spawnRemote(remote, kind, {
               rank: place.rank,

@@ -23,11 +23,19 @@ export interface LocalSpawnOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   withStdin: boolean;
+  /** The CPU to bind the rank to with `taskset` (see binding.ts); none when absent or cpu is null. */
+  bindTo?: { taskset: string; cpu: number | null } | null;
 }
 
 /** Starts one rank as a child process of the launcher. */
 export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
-  const child = spawn(process.execPath, opts.argv, {
+  const bind = opts.bindTo;
+  // taskset sets the CPU, then execs node in its place: the child's pid is the rank's.
+  const [command, args] =
+    bind && bind.cpu !== null
+      ? [bind.taskset, ['--cpu-list', String(bind.cpu), process.execPath, ...opts.argv]]
+      : [process.execPath, opts.argv];
+  const child = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: [opts.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allowedCpus, resolveBinding } from '../../launcher/binding.js';
 import { BIN, program, tsmpiexec } from '../helpers/tsmpiexec.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-launcher-test-'));
@@ -148,6 +149,45 @@ describe('running ranks', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1200);
     for (const line of lines) expect(line).toMatch(/^rank\d:x{500}:end$/);
+  });
+});
+
+describe('binding ranks to CPUs (--bind-to)', () => {
+  const status = existsSync('/proc/self/status') ? readFileSync('/proc/self/status', 'utf8') : '';
+  const cpus = allowedCpus(status);
+  const canBind = process.platform === 'linux' && cpus !== null && resolveBinding('core') !== null;
+  const all = cpus ? (status.match(/^Cpus_allowed_list:\s*(\S+)/m)?.[1] ?? '') : '';
+  /** "rank:cpu" words for ranks dealt round-robin over the allowed CPUs. */
+  const dealt = (n: number) => Array.from({ length: n }, (_, r) => `${r}:${cpus![r % cpus!.length]}`).join(' ');
+  const unbound = (n: number) => Array.from({ length: n }, (_, r) => `${r}:${all}`).join(' ');
+
+  it.skipIf(!canBind).each([1, 2, 3, 5])('core binds each of %i ranks to one CPU, round-robin; none binds none', async (n) => {
+    const bound = await tsmpiexec(['--bind-to', 'core', '-n', String(n), program('affinity.ts')]);
+    expect(bound.stderr).toBe('');
+    expect(bound.stdout.trim()).toBe(dealt(n));
+    const free = await tsmpiexec(['--bind-to', 'none', '-n', String(n), program('affinity.ts')]);
+    expect(free.stdout.trim()).toBe(unbound(n));
+  });
+
+  it.skipIf(!canBind)('auto (the default) binds only when there are at least as many ranks as CPUs', async () => {
+    const count = cpus!.length;
+    for (const n of [...new Set([1, count - 1, count, count + 1])].filter((k) => k >= 1)) {
+      const r = await tsmpiexec(['-n', String(n), program('affinity.ts')]);
+      expect(r.stdout.trim(), `-n ${n}`).toBe(n >= count ? dealt(n) : unbound(n));
+    }
+  });
+
+  it('rejects a binding it does not know with one line, the usage and exit 2', async () => {
+    const r = await tsmpiexec(['--bind-to', 'socket', '-n', '2', program('affinity.ts')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('tsmpiexec: Invalid values: Argument: bind-to, Given: "socket", Choices: "auto", "core", "none"');
+  });
+
+  it('--bind-to core without taskset says so in one line, and starts nothing', async () => {
+    const r = await tsmpiexec(['--bind-to', 'core', '-n', '2', program('affinity.ts')], { env: { PATH: '/nonexistent' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: --bind-to core (needs taskset|: this system does not say)/);
+    expect(r.stdout).toBe('');
   });
 });
 

@@ -1,0 +1,112 @@
+/**
+ * Binding ranks to CPUs (`--bind-to`), as mpiexec's `--bind-to core` does.
+ *
+ * When a host runs at least as many ranks as it has CPUs, the ranks wait on each other
+ * for a core anyway; left to migrate, two ranks exchanging a message are often woken on
+ * the same core while the other sits idle. Each rank this host starts is bound to one
+ * CPU, round-robin over the CPUs the launcher may use: measured on two cores with four
+ * ranks over TCP, an 8 B allreduce took 66–75 µs bound against 75–78 µs not, a barrier
+ * 57–61 against 66–68 µs (three interleaved runs each); large messages and start-up
+ * measured the same either way.
+ * With fewer ranks than CPUs nothing is bound by default, so that a rank's own threads
+ * (the collector's, worker_threads) can use the idle cores.
+ *
+ * Linux only: the CPUs come from /proc/self/status and binding is done by starting the
+ * rank under `taskset` (util-linux), since Node has no call for it. Ranks started over
+ * ssh or srun are not bound here (srun binds with its own `--cpu-bind`).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export type BindTo = 'auto' | 'core' | 'none';
+
+/** How this host binds its ranks: the CPUs to deal them over, and the taskset to do it with. */
+export interface Binding {
+  readonly taskset: string;
+  readonly cpus: readonly number[];
+  /** Binds every rank (`core`), or only when the host runs at least one rank per CPU (`auto`). */
+  readonly always: boolean;
+}
+
+/** A `--bind-to` that cannot be honoured here. */
+export class BindingError extends Error {}
+
+/** What binding looks at on this host (tests pass their own). */
+export interface HostCpus {
+  /** The text of /proc/self/status, null where there is none. */
+  status: string | null;
+  /** The text of /sys/devices/system/cpu/online ("0-3"), null where there is none. */
+  online: string | null;
+  /** The PATH to look for taskset on. */
+  path: string;
+}
+
+/**
+ * The binding `bindTo` asks for on this host, or null for none. `core` where it cannot
+ * be done is a BindingError naming why; `auto` then quietly binds nothing. The CPUs
+ * are those the launcher may run on that are online (an affinity mask may name CPUs
+ * that are not).
+ */
+export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Binding | null {
+  if (bindTo === 'none') return null;
+  const allowed = host.status === null ? null : allowedCpus(host.status);
+  const online = host.online === null ? null : parseCpuList(host.online.trim());
+  const cpus = allowed && online ? allowed.filter((cpu) => online.includes(cpu)) : allowed;
+  const taskset = findOnPath('taskset', host.path);
+  if (cpus && cpus.length > 0 && taskset) return { taskset, cpus, always: bindTo === 'core' };
+  if (bindTo === 'auto') return null;
+  throw new BindingError(
+    !cpus || cpus.length === 0
+      ? '--bind-to core: this system does not say which CPUs a process may use (Linux /proc/self/status)'
+      : '--bind-to core needs taskset (util-linux) on the PATH',
+  );
+}
+
+/** The CPU the rank with `localRank` of `localSize` ranks on this host is bound to, or null. */
+export function cpuFor(binding: Binding | null, localRank: number, localSize: number): number | null {
+  if (!binding) return null;
+  const { cpus, always } = binding;
+  if (!always && localSize < cpus.length) return null;
+  return cpus[localRank % cpus.length]!;
+}
+
+/** The CPUs in `Cpus_allowed_list` of a /proc/<pid>/status text, in order; null if absent or malformed. */
+export function allowedCpus(status: string): number[] | null {
+  const line = /^Cpus_allowed_list:\s*(\S+)\s*$/m.exec(status);
+  return line ? parseCpuList(line[1]!) : null;
+}
+
+/** The CPUs of a Linux CPU list ("0-3,8,10-11"), in order; null if malformed. */
+export function parseCpuList(list: string): number[] | null {
+  const cpus: number[] = [];
+  for (const part of list.split(',')) {
+    const range = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!range) return null;
+    const first = Number(range[1]);
+    const last = range[2] === undefined ? first : Number(range[2]);
+    if (last < first) return null;
+    for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
+  }
+  return cpus;
+}
+
+function thisHost(): HostCpus {
+  return { status: readText('/proc/self/status'), online: readText('/sys/devices/system/cpu/online'), path: process.env.PATH ?? '' };
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function findOnPath(command: string, path: string): string | null {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
