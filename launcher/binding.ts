@@ -1,15 +1,15 @@
 /**
- * Binding ranks to CPUs (`--bind-to`), as mpiexec's `--bind-to core` does.
+ * Binding ranks to CPUs (`--bind-to core`), as mpiexec's `--bind-to core` does: each rank
+ * this host starts is bound to one CPU, round-robin over the CPUs the launcher may use.
  *
- * When a host runs at least as many ranks as it has CPUs, the ranks wait on each other
- * for a core anyway; left to migrate, two ranks exchanging a message are often woken on
- * the same core while the other sits idle. Each rank this host starts is bound to one
- * CPU, round-robin over the CPUs the launcher may use: measured on two cores with four
- * ranks over TCP, an 8 B allreduce took 66–75 µs bound against 75–78 µs not, a barrier
- * 57–61 against 66–68 µs (three interleaved runs each); large messages and start-up
- * measured the same either way.
- * With fewer ranks than CPUs nothing is bound by default, so that a rank's own threads
- * (the collector's, worker_threads) can use the idle cores.
+ * Not the default, because what it does to small messages depends on which ranks it
+ * puts together. Measured on two cores (interleaved runs, `bench/allreduce.ts --sizes 8`
+ * and `bench/barrier.ts`): over TCP at four ranks an 8 B allreduce took 66–75 µs bound
+ * against 75–78 µs not, at eight 189–219 against 260–287 µs; but at three ranks 82–86
+ * against 48 µs. On this machine waking a process on the other core costs far more than
+ * handing over on one core (a ping-pong of two ranks that happen to share a core takes
+ * 10 µs against 29), and binding fixes which messages cross cores. Large messages and
+ * start-up measured the same either way.
  *
  * Linux only: the CPUs come from /proc/self/status and binding is done by starting the
  * rank under `taskset` (util-linux), since Node has no call for it. Ranks started over
@@ -18,14 +18,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type BindTo = 'auto' | 'core' | 'none';
+export type BindTo = 'core' | 'none';
 
 /** How this host binds its ranks: the CPUs to deal them over, and the taskset to do it with. */
 export interface Binding {
   readonly taskset: string;
   readonly cpus: readonly number[];
-  /** Binds every rank (`core`), or only when the host runs at least one rank per CPU (`auto`). */
-  readonly always: boolean;
 }
 
 /** A `--bind-to` that cannot be honoured here. */
@@ -43,9 +41,8 @@ export interface HostCpus {
 
 /**
  * The binding `bindTo` asks for on this host, or null for none. `core` where it cannot
- * be done is a BindingError naming why; `auto` then quietly binds nothing. The CPUs
- * are those the launcher may run on that are online (an affinity mask may name CPUs
- * that are not).
+ * be done is a BindingError naming why. The CPUs are those the launcher may run on
+ * that are online (an affinity mask may name CPUs that are not).
  */
 export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Binding | null {
   if (bindTo === 'none') return null;
@@ -53,8 +50,7 @@ export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Bin
   const online = host.online === null ? null : parseCpuList(host.online.trim());
   const cpus = allowed && online ? allowed.filter((cpu) => online.includes(cpu)) : allowed;
   const taskset = findOnPath('taskset', host.path);
-  if (cpus && cpus.length > 0 && taskset) return { taskset, cpus, always: bindTo === 'core' };
-  if (bindTo === 'auto') return null;
+  if (cpus && cpus.length > 0 && taskset) return { taskset, cpus };
   throw new BindingError(
     !cpus || cpus.length === 0
       ? '--bind-to core: this system does not say which CPUs a process may use (Linux /proc/self/status)'
@@ -62,12 +58,10 @@ export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Bin
   );
 }
 
-/** The CPU the rank with `localRank` of `localSize` ranks on this host is bound to, or null. */
-export function cpuFor(binding: Binding | null, localRank: number, localSize: number): number | null {
+/** The CPU the rank with `localRank` on this host is bound to, or null. */
+export function cpuFor(binding: Binding | null, localRank: number): number | null {
   if (!binding) return null;
-  const { cpus, always } = binding;
-  if (!always && localSize < cpus.length) return null;
-  return cpus[localRank % cpus.length]!;
+  return binding.cpus[localRank % binding.cpus.length]!;
 }
 
 /** The CPUs in `Cpus_allowed_list` of a /proc/<pid>/status text, in order; null if absent or malformed. */

@@ -77,9 +77,9 @@ function parser(argv: string[]) {
     .option('node', { type: 'string', default: 'node', describe: 'node binary on remote hosts' })
     .option('tls', { type: 'boolean', default: false, describe: 'encrypt TCP traffic between hosts with a per-job certificate' })
     .option('bind-to', {
-      choices: ['auto', 'core', 'none'] as const,
-      default: 'auto' as const,
-      describe: 'bind each rank started here to a CPU, round-robin (auto: when there are at least as many ranks as CPUs)',
+      choices: ['core', 'none'] as const,
+      default: 'none' as const,
+      describe: 'core: bind each rank started on this host to one CPU, round-robin (Linux, needs taskset)',
     })
     .option('launcher', {
       choices: ['local', 'ssh', 'srun'] as const,

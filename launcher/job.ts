@@ -170,7 +170,7 @@ class Job {
               withStdin,
               bindTo: this.opts.binding && {
                 taskset: this.opts.binding.taskset,
-                cpu: cpuFor(this.opts.binding, place.localRank, place.localSize),
+                cpu: cpuFor(this.opts.binding, place.localRank),
               },
             })
           : this.spawnRemote(remote, kind, {

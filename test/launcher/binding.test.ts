@@ -38,34 +38,24 @@ describe('resolveBinding', () => {
     expect(resolveBinding('none', host())).toBeNull();
   });
 
-  it('auto and core deal over the allowed CPUs that are online, with the taskset on the PATH', () => {
-    expect(resolveBinding('auto', host({ status: status('0-5'), online: '0-3,5' }))).toEqual({ taskset, cpus: [0, 1, 2, 3, 5], always: false });
-    expect(resolveBinding('core', host())).toEqual({ taskset, cpus: [0, 1, 2, 3], always: true });
+  it('core deals over the allowed CPUs that are online, with the taskset on the PATH', () => {
+    expect(resolveBinding('core', host({ status: status('0-5'), online: '0-3,5' }))).toEqual({ taskset, cpus: [0, 1, 2, 3, 5] });
+    expect(resolveBinding('core', host())).toEqual({ taskset, cpus: [0, 1, 2, 3] });
     expect(resolveBinding('core', host({ online: null }))?.cpus).toEqual([0, 1, 2, 3]);
-  });
-
-  it('auto quietly binds nothing where it cannot bind', () => {
-    expect(resolveBinding('auto', host({ path: '/nonexistent' }))).toBeNull();
-    expect(resolveBinding('auto', host({ status: null }))).toBeNull();
-    expect(resolveBinding('auto', host({ status: status('2'), online: '0-1' }))).toBeNull();
   });
 
   it('core where it cannot bind is an error naming why', () => {
     expect(() => resolveBinding('core', host({ path: '/nonexistent' }))).toThrow(new BindingError('--bind-to core needs taskset (util-linux) on the PATH'));
     expect(() => resolveBinding('core', host({ status: 'Name:\tnode\n' }))).toThrow(/which CPUs a process may use/);
+    expect(() => resolveBinding('core', host({ status: null }))).toThrow(/which CPUs a process may use/);
+    expect(() => resolveBinding('core', host({ status: status('2'), online: '0-1' }))).toThrow(/which CPUs a process may use/);
   });
 });
 
 describe('cpuFor', () => {
-  const auto = { taskset, cpus: [2, 3], always: false };
-  it('auto binds round-robin only when the host runs at least one rank per CPU', () => {
-    expect(cpuFor(auto, 0, 1)).toBeNull();
-    expect([0, 1].map((r) => cpuFor(auto, r, 2))).toEqual([2, 3]);
-    expect([0, 1, 2, 3, 4].map((r) => cpuFor(auto, r, 5))).toEqual([2, 3, 2, 3, 2]);
-  });
-
-  it('core always binds; no binding binds nothing', () => {
-    expect(cpuFor({ ...auto, always: true }, 0, 1)).toBe(2);
-    expect(cpuFor(null, 0, 8)).toBeNull();
+  it('deals ranks round-robin over the CPUs; no binding binds nothing', () => {
+    const binding = { taskset, cpus: [2, 3] };
+    expect([0, 1, 2, 3, 4].map((r) => cpuFor(binding, r))).toEqual([2, 3, 2, 3, 2]);
+    expect(cpuFor(null, 0)).toBeNull();
   });
 });
