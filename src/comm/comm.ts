@@ -11,7 +11,7 @@ import { mpiError } from '../errors.js';
 import { MAX, Op, SUM } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
 import { bufferTargetOf, exactTargetOf, leadingView } from '../p2p/receiveTarget.js';
-import { Request } from '../p2p/request.js';
+import { doneOrAfterTurn, Request } from '../p2p/request.js';
 import { Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
@@ -241,7 +241,8 @@ export class Comm {
       size: this.size,
       send: (data, dest, tag) => {
         const req = engine.isend(ctx, data, group.worldOf(dest), tag, false);
-        if (req.succeeded) return SENT;
+        // Still counted as an await of a complete request: a loop of sends alone must let the event loop turn.
+        if (req.succeeded) return doneOrAfterTurn(SENT);
         const sent = req.wait();
         // An algorithm may stop at a failed receive before it awaits this send; when a
         // peer dies both fail, and the send's rejection must not surface as unhandled.

@@ -225,6 +225,20 @@ let immediateAwaits = 0;
 let turnNoted = false;
 
 function yieldingResolve<T>(value: T): Promise<T> {
+  return turnDue() ? new Promise((resolve) => setImmediate(() => resolve(value))) : Promise.resolve(value);
+}
+
+/**
+ * @internal For a caller that answers an operation complete at once with a promise of its
+ * own that is already resolved (`done`): `done` itself, or, when the event loop is due a
+ * turn, a promise that resolves after it. Counts with every other await of a complete request.
+ */
+export function doneOrAfterTurn(done: Promise<void>): Promise<void> {
+  return turnDue() ? new Promise((resolve) => setImmediate(resolve)) : done;
+}
+
+/** Counts one await of an operation complete at once; true when this one should wait for a turn. */
+function turnDue(): boolean {
   if (!turnNoted) {
     turnNoted = true;
     setImmediate(() => {
@@ -232,9 +246,9 @@ function yieldingResolve<T>(value: T): Promise<T> {
       turnNoted = false;
     });
   }
-  if (++immediateAwaits < YIELD_EVERY) return Promise.resolve(value);
+  if (++immediateAwaits < YIELD_EVERY) return false;
   immediateAwaits = 0;
-  return new Promise((resolve) => setImmediate(() => resolve(value)));
+  return true;
 }
 
 // Plain promises can be mixed with requests; their state is learned by watching them.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UNDEFINED } from '../../src/constants.js';
-import { Request } from '../../src/p2p/request.js';
+import { doneOrAfterTurn, Request } from '../../src/p2p/request.js';
 import { Status } from '../../src/p2p/status.js';
 
 describe('Request', () => {
@@ -92,6 +92,23 @@ describe('Request', () => {
     const waited = req.wait();
     expect(req.active).toBe(false);
     expect(await waited).toBe('done');
+  });
+
+  it('doneOrAfterTurn answers its promise, but lets the event loop run in a loop of such awaits', async () => {
+    const done = Promise.resolve();
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    let same = 0;
+    let spins = 0;
+    while (!ticked && spins < 10_000) {
+      const answer = doneOrAfterTurn(done);
+      if (answer === done) same++;
+      await answer;
+      spins++;
+    }
+    expect(ticked).toBe(true);
+    expect(spins).toBeLessThan(100);
+    expect(same).toBeGreaterThan(0);
   });
 
   it('a loop of awaits on completed requests still lets the event loop run', async () => {

@@ -907,6 +907,31 @@ async function errors(): Promise<void> {
   await done(control, 'ERR_ROOT, ERR_COUNT, ERR_COMM and ERR_ARG without leaving a rank hanging');
 }
 
+/**
+ * A loop of collectives in which a rank only sends (the root of bcast, a leaf of
+ * gather) completes every send at once: it must still give the event loop turns, or
+ * its batched messages, and everything else the rank serves, wait for the loop's end.
+ */
+async function eventLoopTurns(): Promise<void> {
+  for (const [what, call] of [
+    ['bcast', () => world.bcast(me, 0)],
+    ['gather', () => world.gather(me, 0)],
+  ] as const) {
+    let turns = 0;
+    let looping = true;
+    const turn = (): void => {
+      turns++;
+      if (looping) setImmediate(turn);
+    };
+    setImmediate(turn);
+    for (let i = 0; i < 2000; i++) await call();
+    looping = false;
+    // One rank alone sends nothing: nothing it waits on needs the event loop.
+    if (world.size > 1) check(turns > 1, `${what}: 2000 calls gave the event loop ${turns} turns`);
+  }
+  await done(control, 'a loop of collectives that only send still lets the event loop turn');
+}
+
 // ---- the run ----------------------------------------------------------------------------
 
 // For debugging and tuning: COLL_ONLY=<prefix> runs only the matching steps, COLL_TIMES=1
@@ -932,6 +957,7 @@ const steps: Array<[string, () => Promise<void>]> = [
   ['bits', bitIdentical],
   ['inputs', inputsAndViews],
   ['fifty', fiftyInFlight],
+  ['turns', eventLoopTurns],
   ['errors', errors],
 ];
 for (const [name, step] of steps) {
