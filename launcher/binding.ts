@@ -1,6 +1,7 @@
 /**
- * Binding ranks to CPUs (`--bind-to core`), as mpiexec's `--bind-to core` does: each rank
- * this host starts is bound to one CPU, round-robin over the CPUs the launcher may use.
+ * Binding ranks to CPUs (`--bind-to core`), like mpiexec's `--bind-to core`: each rank
+ * this host starts is bound to one logical CPU, round-robin over the CPUs the launcher
+ * may use (on a machine with hyperthreads two ranks may share a physical core).
  *
  * Not the default, because what it does to small messages depends on which ranks it
  * puts together. Measured on two cores (interleaved runs, `bench/allreduce.ts --sizes 8`
@@ -8,13 +9,15 @@
  * against 75–78 µs not, at eight 189–219 against 260–287 µs; but at three ranks 82–86
  * against 48 µs. On this machine waking a process on the other core costs far more than
  * handing over on one core (a ping-pong of two ranks that happen to share a core takes
- * 10 µs against 29), and binding fixes which messages cross cores. Large messages and
- * start-up measured the same either way.
+ * 10 µs against 29), and binding fixes which messages cross cores. Large messages
+ * measured the same either way; start-up was slower bound (-n 64: 3.50–3.71 against
+ * 3.31–3.49 s).
  *
  * Linux only: the CPUs come from /proc/self/status and binding is done by starting the
  * rank under `taskset` (util-linux), since Node has no call for it. Ranks started over
  * ssh or srun are not bound here (srun binds with its own `--cpu-bind`).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -41,8 +44,9 @@ export interface HostCpus {
 
 /**
  * The binding `bindTo` asks for on this host, or null for none. `core` where it cannot
- * be done is a BindingError naming why. The CPUs are those the launcher may run on
- * that are online (an affinity mask may name CPUs that are not).
+ * be done is a BindingError naming why: found out here, by binding a `node --version`
+ * once, rather than by every rank failing to start. The CPUs are those the launcher
+ * may run on that are online (an affinity mask may name CPUs that are not).
  */
 export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Binding | null {
   if (bindTo === 'none') return null;
@@ -50,7 +54,10 @@ export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Bin
   const online = host.online === null ? null : parseCpuList(host.online.trim());
   const cpus = allowed && online ? allowed.filter((cpu) => online.includes(cpu)) : allowed;
   const taskset = findOnPath('taskset', host.path);
-  if (cpus && cpus.length > 0 && taskset) return { taskset, cpus };
+  if (cpus && cpus.length > 0 && taskset) {
+    checkTaskset(taskset, cpus[0]!);
+    return { taskset, cpus };
+  }
   throw new BindingError(
     !cpus || cpus.length === 0
       ? '--bind-to core: this system does not say which CPUs a process may use (Linux /proc/self/status)'
@@ -58,9 +65,8 @@ export function resolveBinding(bindTo: BindTo, host: HostCpus = thisHost()): Bin
   );
 }
 
-/** The CPU the rank with `localRank` on this host is bound to, or null. */
-export function cpuFor(binding: Binding | null, localRank: number): number | null {
-  if (!binding) return null;
+/** The CPU the rank with `localRank` on this host is bound to. */
+export function cpuFor(binding: Binding, localRank: number): number {
   return binding.cpus[localRank % binding.cpus.length]!;
 }
 
@@ -82,6 +88,14 @@ export function parseCpuList(list: string): number[] | null {
     for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
   }
   return cpus;
+}
+
+/** Throws a BindingError with taskset's own complaint if it cannot start a process bound to `cpu`. */
+function checkTaskset(taskset: string, cpu: number): void {
+  const run = spawnSync(taskset, ['-c', String(cpu), process.execPath, '--version'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.status === 0) return;
+  const why = run.error?.message ?? run.stderr.trim().split('\n')[0] ?? '';
+  throw new BindingError(`--bind-to core: ${taskset} cannot bind a process to CPU ${cpu}${why ? `: ${why}` : ''}`);
 }
 
 function thisHost(): HostCpus {

@@ -46,8 +46,8 @@ interface CliOptions {
 }
 
 /** A repeated option counts once, with its last value (as Open MPI's mpiexec does). */
-function lastOf(v: number | number[]): number {
-  return Array.isArray(v) ? v[v.length - 1] : v;
+function lastOf<T>(v: T | T[]): T {
+  return Array.isArray(v) ? v[v.length - 1]! : v;
 }
 
 function parser(argv: string[]) {
@@ -55,10 +55,10 @@ function parser(argv: string[]) {
     .scriptName('tsmpiexec')
     .usage(`${USAGE}\n\nStarts N ranks of an MPI-style program written with tsmpi.`)
     .parserConfiguration({ 'halt-at-non-option': true, 'camel-case-expansion': true, 'duplicate-arguments-array': true })
-    .option('np', { alias: 'n', type: 'number', coerce: lastOf, describe: 'number of ranks (default: the slots of the hosts; locally the CPU count)' })
+    .option('np', { alias: 'n', type: 'number', coerce: lastOf<number>, describe: 'number of ranks (default: the slots of the hosts; locally the CPU count)' })
     .option('host', { type: 'string', describe: 'hosts to run on: h1[:slots],h2[:slots],…' })
     .option('hostfile', { type: 'string', describe: 'file of hosts: Open MPI ("node1 slots=4") or MPICH ("node1:4") lines' })
-    .option('map-by', { choices: ['slot', 'node'] as const, default: 'slot' as const, describe: 'fill each host in turn, or round-robin' })
+    .option('map-by', { choices: ['slot', 'node'] as const, default: 'slot' as const, coerce: lastOf, describe: 'fill each host in turn, or round-robin' })
     .option('oversubscribe', { type: 'boolean', default: false, describe: 'allow more ranks than slots on remote hosts' })
     .option('tag-output', { type: 'boolean', default: false, describe: 'prefix every output line with [rank]' })
     .option('output-dir', { type: 'string', describe: 'rank r writes <dir>/rank.r/stdout and stderr' })
@@ -71,7 +71,7 @@ function parser(argv: string[]) {
       describe: 'export NAME or NAME=VALUE to every rank (repeatable)',
     })
     .option('wdir', { type: 'string', describe: 'working directory of the ranks' })
-    .option('timeout', { type: 'number', coerce: lastOf, describe: "abort the job after this many seconds, printing each rank's pending operations" })
+    .option('timeout', { type: 'number', coerce: lastOf<number>, describe: "abort the job after this many seconds, printing each rank's pending operations" })
     .option('display-map', { type: 'boolean', default: false, describe: 'print rank → host before starting' })
     .option('ssh', { type: 'string', default: 'ssh', describe: 'remote shell command, e.g. "ssh -p 2222 -i key"' })
     .option('node', { type: 'string', default: 'node', describe: 'node binary on remote hosts' })
@@ -79,10 +79,12 @@ function parser(argv: string[]) {
     .option('bind-to', {
       choices: ['core', 'none'] as const,
       default: 'none' as const,
+      coerce: lastOf,
       describe: 'core: bind each rank started on this host to one CPU, round-robin (Linux, needs taskset)',
     })
     .option('launcher', {
       choices: ['local', 'ssh', 'srun'] as const,
+      coerce: lastOf,
       describe: 'how ranks start (default: srun inside Slurm, ssh for other hosts, local here)',
     })
     .version(typeof TSMPI_VERSION === 'string' ? TSMPI_VERSION : 'dev')
@@ -228,7 +230,8 @@ export async function main(argv: string[]): Promise<number> {
       sshCommand: opts.ssh,
       remoteNode: opts.node,
       tls: opts.tls,
-      binding: resolveBinding(opts.bindTo),
+      // Only ranks this host starts are bound; with none here, there is nothing to check.
+      binding: plan.some((p) => launchKind(p.host) === 'local') ? resolveBinding(opts.bindTo) : null,
     });
   } catch (err) {
     if (err instanceof UsageError || err instanceof HostError || err instanceof BindingError) {

@@ -168,10 +168,7 @@ class Job {
               env: { ...process.env, ...env, ...this.localSecrets() },
               cwd: this.opts.cwd,
               withStdin,
-              bindTo: this.opts.binding && {
-                taskset: this.opts.binding.taskset,
-                cpu: cpuFor(this.opts.binding, place.localRank),
-              },
+              bindTo: this.opts.binding && { taskset: this.opts.binding.taskset, cpu: cpuFor(this.opts.binding, place.localRank) },
             })
           : this.spawnRemote(remote, kind, {
               rank: place.rank,

@@ -23,8 +23,8 @@ export interface LocalSpawnOptions {
   env: NodeJS.ProcessEnv;
   cwd: string;
   withStdin: boolean;
-  /** The CPU to bind the rank to with `taskset` (see binding.ts); none when absent or cpu is null. */
-  bindTo?: { taskset: string; cpu: number | null } | null;
+  /** The CPU to bind the rank to with `taskset` (see binding.ts); unbound when absent. */
+  bindTo?: { taskset: string; cpu: number } | null;
 }
 
 /** Starts one rank as a child process of the launcher. */
@@ -32,8 +32,8 @@ export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
   const bind = opts.bindTo;
   // taskset sets the CPU, then execs node in its place: the child's pid is the rank's.
   const [command, args] =
-    bind && bind.cpu !== null
-      ? [bind.taskset, ['--cpu-list', String(bind.cpu), process.execPath, ...opts.argv]]
+    bind
+      ? [bind.taskset, ['-c', String(bind.cpu), process.execPath, ...opts.argv]]
       : [process.execPath, opts.argv];
   const child = spawn(command, args, {
     cwd: opts.cwd,

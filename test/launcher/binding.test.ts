@@ -8,7 +8,14 @@ const bin = mkdtempSync(join(tmpdir(), 'tsmpi-binding-test-'));
 const taskset = join(bin, 'taskset');
 writeFileSync(taskset, '#!/bin/sh\n');
 chmodSync(taskset, 0o755);
-afterAll(() => rmSync(bin, { recursive: true, force: true }));
+/** A taskset that refuses, as one does where a container forbids changing affinity. */
+const refusing = mkdtempSync(join(tmpdir(), 'tsmpi-binding-test-'));
+writeFileSync(join(refusing, 'taskset'), "#!/bin/sh\necho \"taskset: failed to set pid 0's affinity: Operation not permitted\" >&2\nexit 1\n");
+chmodSync(join(refusing, 'taskset'), 0o755);
+afterAll(() => {
+  rmSync(bin, { recursive: true, force: true });
+  rmSync(refusing, { recursive: true, force: true });
+});
 
 const status = (list: string) => `Name:\tnode\nCpus_allowed:\tff\nCpus_allowed_list:\t${list}\nMems_allowed_list:\t0\n`;
 const host = (over: Partial<HostCpus> = {}): HostCpus => ({ status: status('0-3'), online: '0-3\n', path: `/nonexistent:${bin}`, ...over });
@@ -50,12 +57,17 @@ describe('resolveBinding', () => {
     expect(() => resolveBinding('core', host({ status: null }))).toThrow(/which CPUs a process may use/);
     expect(() => resolveBinding('core', host({ status: status('2'), online: '0-1' }))).toThrow(/which CPUs a process may use/);
   });
+
+  it('core with a taskset that cannot bind says what taskset said, once, before any rank starts', () => {
+    expect(() => resolveBinding('core', host({ path: refusing }))).toThrow(
+      new BindingError(`--bind-to core: ${join(refusing, 'taskset')} cannot bind a process to CPU 0: taskset: failed to set pid 0's affinity: Operation not permitted`),
+    );
+  });
 });
 
 describe('cpuFor', () => {
-  it('deals ranks round-robin over the CPUs; no binding binds nothing', () => {
+  it('deals ranks round-robin over the CPUs', () => {
     const binding = { taskset, cpus: [2, 3] };
     expect([0, 1, 2, 3, 4].map((r) => cpuFor(binding, r))).toEqual([2, 3, 2, 3, 2]);
-    expect(cpuFor(null, 0)).toBeNull();
   });
 });
