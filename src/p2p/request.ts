@@ -21,7 +21,6 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** What the operation learned about its message; the Status of nothing until it completes with one. */
   private result: Status = NO_MESSAGE;
   private waiters: Array<() => void> | null = null;
-  private promise: Promise<T> | null = null;
   /** @internal Set for a background service's standing receive, which hang reports leave out. */
   background = false;
 
@@ -89,15 +88,13 @@ export class Request<T = unknown> implements PromiseLike<T> {
       this.collect(status);
       return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
     }
-    hold();
-    return new Promise<T>((resolve, reject) => {
-      (this.waiters ??= []).push(() => {
-        release();
+    return new Promise<T>((resolve, reject) =>
+      this.keepAliveUntilComplete(() => {
         this.collect(status);
         if (this.failed) reject(this.error);
         else resolve(this.value as T);
-      });
-    });
+      }),
+    );
   }
 
   /**
@@ -109,24 +106,18 @@ export class Request<T = unknown> implements PromiseLike<T> {
     else (this.waiters ??= []).push(callback);
   }
 
-  /** @internal Resolves once complete, without collecting the result. */
+  /** @internal Resolves once complete (failed or not), without collecting the result. */
   whenComplete(): Promise<void> {
-    this.promise ??= this.settle();
-    return this.promise.then(
-      () => undefined,
-      () => undefined,
-    );
+    if (this.done) return yieldingResolve(undefined);
+    return new Promise<void>((resolve) => this.keepAliveUntilComplete(resolve));
   }
 
-  private settle(): Promise<T> {
-    if (this.done) return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
+  /** Calls `callback` once complete, keeping the process alive until then. */
+  private keepAliveUntilComplete(callback: () => void): void {
     hold();
-    return new Promise<T>((resolve, reject) => {
-      (this.waiters ??= []).push(() => {
-        release();
-        if (this.failed) reject(this.error);
-        else resolve(this.value as T);
-      });
+    (this.waiters ??= []).push(() => {
+      release();
+      callback();
     });
   }
 
