@@ -242,8 +242,12 @@ function typedView(ctor: TypedArrayConstructor, bytes: Uint8Array, count: number
   return copy;
 }
 
-/** V8 keeps typed arrays up to this size in its own heap, where they have no ArrayBuffer until asked for one. */
-const SMALL_COPY_BYTES = 64;
+/**
+ * V8 keeps typed arrays up to this size in its own heap, where they have no ArrayBuffer
+ * until asked for one: received payloads this small are always copied, never asked for
+ * their buffer.
+ */
+export const SMALL_COPY_BYTES = 64;
 const SCRATCH = new ArrayBuffer(SMALL_COPY_BYTES);
 const SCRATCH_BYTES = new Uint8Array(SCRATCH);
 

@@ -3,7 +3,8 @@
  * would get wrong (see inspect.ts) is replaced by one of the wire types of
  * extensions.ts. Used only when inspect() asks for it, since it copies every
  * container; binary leaves are shared, not copied (a typed-array subclass becomes
- * its base class over the same bytes, or a copy when it is a small part of its buffer).
+ * its base class over the same bytes, or a copy when it is 64 bytes or fewer or a small
+ * part of its buffer).
  *
  * Sharing and cycles carry over: each object is copied once, and every
  * reference to it points at the one copy, which msgpackr then keeps shared.

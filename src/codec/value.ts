@@ -66,9 +66,10 @@ export function checkSendable(value: unknown): void {
 }
 
 /**
- * Decodes a received payload. A raw typed array is a view over `bytes` when
- * aligned and filling most of their buffer, else a copy (see fromBytes). Throws ERR_OTHER if the bytes are not a valid
- * payload of that type, or the ptype is unknown.
+ * Decodes a received payload. A raw typed array is a view over `bytes` when they
+ * are longer than 64 bytes, aligned and fill most of their buffer, else a copy (see
+ * fromBytes). Throws ERR_OTHER if the bytes are not a valid payload of that type,
+ * or the ptype is unknown.
  */
 export function decode(ptype: number, bytes: Uint8Array): unknown {
   if (ptype === PTYPE_VALUE) return decodeStructured(bytes);

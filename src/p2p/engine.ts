@@ -15,7 +15,7 @@
 import { ANY_SOURCE } from '../constants.js';
 import { mpiError, MpiError } from '../errors.js';
 import { countOf, decode, encode, type Encoded } from '../codec/value.js';
-import { pinsLargerBuffer } from '../codec/dtype.js';
+import { pinsLargerBuffer, SMALL_COPY_BYTES } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
@@ -370,11 +370,10 @@ function describe(arrival: Arrival, rankOf: (world: number) => number): string {
 
 /**
  * Whether a payload was read straight into the receive's memory. Only a large payload
- * can have been; a small one is not asked for its buffer, which would move it out of
- * V8's heap.
+ * can have been; a small one is not asked for its buffer (see SMALL_COPY_BYTES).
  */
 function sameMemory(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength > 64 && a.byteOffset === b.byteOffset && a.buffer === b.buffer;
+  return a.byteLength > SMALL_COPY_BYTES && a.byteOffset === b.byteOffset && a.buffer === b.buffer;
 }
 
 function statusOf(arrival: Arrival, rankOf: (world: number) => number): Status {
