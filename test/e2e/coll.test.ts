@@ -25,6 +25,7 @@ const CHECKS = [
   'allreduce bit-identical on every rank',
   'typed-array views as inputs, and inputs left unchanged',
   '50 collectives started without awaiting, then awaited together',
+  'a loop of collectives that only send still lets the event loop turn',
   'ERR_ROOT, ERR_COUNT, ERR_COMM and ERR_ARG without leaving a rank hanging',
 ];
 
