@@ -207,10 +207,6 @@ export class Comm {
   // ---- collectives ------------------------------------------------------------------
 
   /**
-   * Checks the communicator and gives the next collective call its endpoint and tag.
-   * Every rank calls collectives in the same order, so every rank picks the same tag.
-   */
-  /**
    * Runs one collective call with its endpoint and tag, and lets hang reports name it
    * ("allreduce #17 on world") while it is pending.
    */
@@ -224,6 +220,10 @@ export class Comm {
     }
   }
 
+  /**
+   * Checks the communicator and gives the next collective call its endpoint and tag.
+   * Every rank calls collectives in the same order, so every rank picks the same tag.
+   */
   protected collectiveCall(): { ep: CollEndpoint; tag: number } {
     this.checkUsable();
     const tag = this.collectiveCalls;

@@ -3,7 +3,7 @@ import { hold, release } from '../runtime/keepalive.js';
 import { Status } from './status.js';
 
 /** The result of an operation that completed without a message (a send); never modified. */
-const NO_MESSAGE = new Status();
+const NO_MESSAGE = Object.freeze(new Status());
 
 type Settled = { done: boolean; failed: boolean; value: unknown; error: unknown };
 
