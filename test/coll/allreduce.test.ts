@@ -4,7 +4,7 @@ import { ALLREDUCE_RING_MIN_BYTES, allreduce } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
 import { BAND, BXOR, LAND, LOR, MAX, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
 import { allocateLike } from '../../src/coll/typedArray.js';
-import { mulberry32 } from '../helpers/fakeEndpoint.js';
+import { mulberry32, type FakeWorldOptions } from '../helpers/fakeEndpoint.js';
 import {
   CONCAT,
   MATMUL,
@@ -128,8 +128,29 @@ describe.each(typedAlgorithms)('%s allreduce on typed arrays', (_, allreduce, si
   });
 });
 
+type Into = (ep: CollEndpoint, data: Float64Array, out: Float64Array) => Promise<TypedArray>;
+
+/**
+ * Runs `into` on `p` fake ranks, each reducing n floats into a separate array or in
+ * place (`out` is `data`), and checks that a separate input is left alone and that every
+ * rank's result is the sum. `into` checks what it returns against `out` itself.
+ */
+async function checkInto(p: number, n: number, inPlace: boolean, options: FakeWorldOptions, into: Into): Promise<void> {
+  const expected = fold(SUM, range(p).map((r) => floatsOf(r, n)));
+  const { results } = await run(
+    p,
+    async (ep) => {
+      const data = floatsOf(ep.rank, n);
+      const result = await into(ep, data, inPlace ? data : new Float64Array(n));
+      if (!inPlace) expectSameTyped(data, floatsOf(ep.rank, n));
+      return result;
+    },
+    options,
+  );
+  for (const result of results) expectSameTyped(result as Float64Array, expected);
+}
+
 describe('allreduce into memory the caller gives', () => {
-  type Into = (ep: CollEndpoint, data: Float64Array, out: Float64Array) => Promise<TypedArray>;
   const cases: Array<[string, Into, number[]]> = [
     ['ring', (ep, data, out) => ringAllreduce(ep, data, SUM, 0, out), SIZES],
     ['Rabenseifner', (ep, data, out) => rabenseifnerAllreduce(ep, data, SUM, 0, out), POWERS_OF_TWO],
@@ -139,21 +160,12 @@ describe('allreduce into memory the caller gives', () => {
   it.each(cases)('%s: into a separate array, leaving the input alone, and in place (the input itself)', async (_, into, sizes) => {
     for (const p of sizes) {
       for (const n of lengthsFor(p)) {
-        const expected = fold(SUM, range(p).map((r) => floatsOf(r, n)));
         for (const inPlace of [false, true]) {
-          const { results } = await run(
-            p,
-            async (ep) => {
-              const data = floatsOf(ep.rank, n);
-              const out = inPlace ? data : new Float64Array(n);
-              const result = await into(ep, data, out);
-              expect(result === out, 'resolves with out').toBe(true);
-              if (!inPlace) expectSameTyped(data, floatsOf(ep.rank, n));
-              return result;
-            },
-            STRICT,
-          );
-          for (const result of results) expectSameTyped(result, expected);
+          await checkInto(p, n, inPlace, STRICT, async (ep, data, out) => {
+            const result = await into(ep, data, out);
+            expect(result === out, 'resolves with out').toBe(true);
+            return result;
+          });
         }
       }
     }
@@ -168,23 +180,14 @@ describe('recursive doubling into memory the caller gives', () => {
     for (const p of SIZES) {
       const { rem } = powerOfTwoSplit(p);
       for (const n of [1, 3, 8]) {
-        const expected = fold(SUM, range(p).map((r) => floatsOf(r, n)));
         for (const inPlace of [false, true]) {
-          const { results } = await run(
-            p,
-            async (ep) => {
-              const data = floatsOf(ep.rank, n);
-              const out = inPlace ? data : new Float64Array(n);
-              const result = await recursiveDoublingAllreduce(ep, data, SUM, 0, out);
-              // A rank folded into its neighbour combines nothing: it receives the result. A lone rank's is its data.
-              const combines = p > 1 && !(ep.rank < 2 * rem && ep.rank % 2 === 0);
-              expect(result === out, `rank ${ep.rank} of ${p} reduced into out`).toBe(combines || (p === 1 && inPlace));
-              if (!inPlace) expectSameTyped(data, floatsOf(ep.rank, n));
-              return result;
-            },
-            options,
-          );
-          for (const result of results) expectSameTyped(result as Float64Array, expected);
+          await checkInto(p, n, inPlace, options, async (ep, data, out) => {
+            const result = await recursiveDoublingAllreduce(ep, data, SUM, 0, out);
+            // A rank folded into its neighbour combines nothing: it receives the result. A lone rank's is its data.
+            const combines = p > 1 && !(ep.rank < 2 * rem && ep.rank % 2 === 0);
+            expect(result === out, `rank ${ep.rank} of ${p} reduced into out`).toBe(combines || (p === 1 && inPlace));
+            return result;
+          });
         }
       }
     }
