@@ -9,6 +9,8 @@
  *   flood cannot grow the receiver's memory without bound.
  * - Rendezvous: large messages, synchronous sends and sends without credit announce
  *   themselves (ReadyToSend); the data follows only when a receive matched (ClearToSend).
+ *   A receive that cannot take the message (a buffer too short) fails at once and
+ *   declines it (Decline): the send completes, as in MPI, and the data never moves.
  *
  * Sources and destinations here are world ranks; communicators translate.
  */
@@ -192,6 +194,9 @@ export class P2PEngine {
       case Kind.ClearToSend:
         this.clearToSend(peer, frame.id);
         break;
+      case Kind.Decline:
+        this.declined(peer, frame.id);
+        break;
       case Kind.Data:
         this.data(peer, frame);
         break;
@@ -217,6 +222,14 @@ export class P2PEngine {
     if (arrival.payload) {
       this.returnCredit(arrival.source, arrival.charge);
       this.completeReceive(recv, arrival, arrival.payload);
+      return;
+    }
+    const refusal = refusalOf(recv, arrival);
+    if (refusal) {
+      // The announcement says all the receive needs to know: reading the data only to
+      // drop it would cost its full size in memory and on the wire.
+      recv.req.fail(refusal, statusOf(arrival, recv.rankOf));
+      this.sink.write(arrival.source, { kind: Kind.Decline, src: this.me, id: arrival.id });
       return;
     }
     let byId = this.receivesAwaitingData.get(arrival.source);
@@ -272,6 +285,14 @@ export class P2PEngine {
     );
   }
 
+  /** The receive that matched our rendezvous `id` refused it: the send is done without its data. */
+  private declined(peer: number, id: number): void {
+    const send = this.sendsAwaitingClear.get(id);
+    if (!send || send.dest !== peer) return;
+    this.sendsAwaitingClear.delete(id);
+    this.settleSend(send.req, peer);
+  }
+
   /**
    * Where the payload that follows `frame` should be read to: the memory its receive
    * named, for the data of a rendezvous whose receive gave a place that fits it.
@@ -280,7 +301,7 @@ export class P2PEngine {
     if (frame.kind !== Kind.Data) return undefined;
     const into = this.receivesAwaitingData.get(peer)?.get(frame.id)?.recv.into;
     const accepted = into?.accept(frame.ptype, frame.len, () => '');
-    // A refusal is reported once the data is in, by completeReceive.
+    // Data the announcement promised; should it differ, completeReceive reports the refusal.
     return accepted instanceof Uint8Array ? accepted : undefined;
   }
 
@@ -362,6 +383,12 @@ export class P2PEngine {
 function keepOnlyOwnBytes(arrival: Arrival): void {
   const payload = arrival.payload;
   if (payload && pinsLargerBuffer(payload)) arrival.payload = new Uint8Array(payload);
+}
+
+/** The error a receive's memory gives for an announced message it cannot take, if any. */
+function refusalOf(recv: PostedReceive, arrival: Arrival): MpiError | undefined {
+  const verdict = recv.into?.accept(arrival.ptype, arrival.bytes, () => describe(arrival, recv.rankOf));
+  return verdict instanceof MpiError ? verdict : undefined;
 }
 
 function describe(arrival: Arrival, rankOf: (world: number) => number): string {

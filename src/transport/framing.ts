@@ -19,8 +19,9 @@ export const enum Kind {
   Data = 4,
   Credit = 5,
   Accept = 6,
+  Decline = 7,
 }
-export const MAX_KIND = 6;
+export const MAX_KIND = 7;
 
 /** The payload of this frame is the next WebSocket message on the channel. */
 export const FLAG_DETACHED = 1;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/codec/value.js';
 import { P2PEngine } from '../../src/p2p/engine.js';
+import { EAGER_BYTES } from '../../src/p2p/limits.js';
 import { bufferTargetOf, exactTargetOf } from '../../src/p2p/receiveTarget.js';
 import { MpiError } from '../../src/errors.js';
 import { Status } from '../../src/p2p/status.js';
@@ -161,24 +162,46 @@ describe('P2PEngine', () => {
       expect([...(await req)]).toEqual([1, 2, 3]);
     });
 
-    it('fails a message too long with ERR_TRUNCATE, after reading its data elsewhere, and leaves the buffer alone', async () => {
+    it('fails a rendezvous too long with ERR_TRUNCATE as it matches, declines its data, and leaves the buffer alone', async () => {
+      for (const order of ['announced first', 'posted first'] as const) {
+        const written: FrameFields[] = [];
+        const e = engine(written);
+        const buf = new Float64Array(2);
+        const { ptype, bytes } = encode(Float64Array.of(1, 2, 3));
+        const announce = () => e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 9, ptype, aux: bytes.byteLength }));
+        if (order === 'announced first') announce();
+        const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
+        if (order === 'posted first') announce();
+        expect(written, `${order}: the sender is told to keep its data`).toEqual([{ kind: Kind.Decline, src: 0, id: 9 }]);
+        expect(e.destinationFor(1, frameOf({ kind: Kind.Data, id: 9, ptype, len: bytes.byteLength })), 'no data is expected').toBeUndefined();
+        const status = new Status();
+        const err = await req.wait(status).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(MpiError);
+        expect((err as MpiError).errorClass).toBe('ERR_TRUNCATE');
+        expect((err as MpiError).message).toMatch(/from rank 1 with tag 3 has 24 bytes.*Float64Array of 16 bytes/);
+        expect([status.source, status.tag, status.bytes], 'the status names the message refused').toEqual([1, 3, 24]);
+        expect([...buf]).toEqual([0, 0]);
+        expect(e.pendingOps(), 'nothing left waiting').toEqual([]);
+      }
+    });
+
+    it('declines a rendezvous of a structured value with ERR_ARG', async () => {
       const written: FrameFields[] = [];
       const e = engine(written);
-      const buf = new Float64Array(2);
-      const { ptype, bytes } = encode(Float64Array.of(1, 2, 3));
-      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 9, ptype, aux: bytes.byteLength }));
-      const req = e.irecv<Float64Array>(CTX, 1, 3, (w) => w, bufferTargetOf(buf));
-      expect(written.map((f) => f.kind), 'the sender is still cleared, as in MPI').toEqual([Kind.ClearToSend]);
-      const data = frameOf({ kind: Kind.Data, id: 9, ptype }, new Uint8Array(bytes));
-      expect(e.destinationFor(1, data)).toBeUndefined();
-      e.onFrame(1, data);
-      const status = new Status();
-      const err = await req.wait(status).then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(MpiError);
-      expect((err as MpiError).errorClass).toBe('ERR_TRUNCATE');
-      expect((err as MpiError).message).toMatch(/from rank 1 with tag 3 has 24 bytes.*Float64Array of 16 bytes/);
-      expect([status.source, status.tag, status.bytes], 'the status names the message refused').toEqual([1, 3, 24]);
-      expect([...buf]).toEqual([0, 0]);
+      const req = e.irecv(CTX, 1, 3, (w) => w, bufferTargetOf(new Float64Array(2)));
+      const { ptype, bytes } = encode({ big: 'x'.repeat(1000) });
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 4, ptype, aux: bytes.byteLength }));
+      expect(written.map((f) => f.kind)).toEqual([Kind.Decline]);
+      await expect(req.wait()).rejects.toMatchObject({ errorClass: 'ERR_ARG' });
+    });
+
+    it('clears a rendezvous that fits as before', () => {
+      const written: FrameFields[] = [];
+      const e = engine(written);
+      const { ptype, bytes } = encode(Float64Array.of(1, 2));
+      e.irecv(CTX, 1, 3, (w) => w, bufferTargetOf(new Float64Array(2)));
+      e.onFrame(1, frameOf({ kind: Kind.ReadyToSend, tag: 3, id: 4, ptype, aux: bytes.byteLength }));
+      expect(written.map((f) => f.kind)).toEqual([Kind.ClearToSend]);
     });
 
     it('fails a structured value or a partial element with ERR_ARG', async () => {
@@ -218,6 +241,25 @@ describe('P2PEngine sends', () => {
     const atOnce = e.isend(CTX, Float64Array.of(2), 1, 3, false);
     expect(atOnce.isComplete).toBe(true);
     await e.drainSends();
+  });
+
+  it('a rendezvous its receive declined completes without its data, and only for the peer it went to', async () => {
+    const written: Array<{ peer: number; fields: FrameFields; payload?: Uint8Array }> = [];
+    const e = new P2PEngine(0, { write: (peer, fields, payload) => written.push({ peer, fields, payload }) });
+    const big = new Uint8Array(EAGER_BYTES + 8);
+    const req = e.isend(CTX, big, 1, 3, false);
+    const id = written[0]!.fields.id!;
+    expect(written[0]!.fields.kind).toBe(Kind.ReadyToSend);
+    e.onFrame(2, frameOf({ kind: Kind.Decline, src: 2, id }));
+    e.onFrame(1, frameOf({ kind: Kind.Decline, id: id + 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(req.isComplete, 'a decline from another peer or for another send is ignored').toBe(false);
+    e.onFrame(1, frameOf({ kind: Kind.Decline, id }));
+    await req.wait();
+    await e.drainSends();
+    e.onFrame(1, frameOf({ kind: Kind.ClearToSend, id }));
+    expect(written.map((w) => w.fields.kind), 'no data is sent, even if cleared afterwards').toEqual([Kind.ReadyToSend]);
+    expect(e.pendingOps()).toEqual([]);
   });
 
   it('a send that fails as it is written fails its request and is not waited for', async () => {

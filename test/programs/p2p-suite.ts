@@ -234,6 +234,15 @@ async function receiveIntoBuffer(): Promise<void> {
   await expectError(() => world.recvInto(new Float64Array(4), ANY_SOURCE, 56, refused), 'ERR_TRUNCATE', 'recvInto of a rendezvous too long');
   check(refused.source === prev && refused.tag === 56 && refused.bytes === EAGER_BYTES + 64, `status of a refused message ${JSON.stringify(refused)}`);
   await bigSend;
+  // Declined data never moves: the next rendezvous on the same tag arrives whole.
+  const fitting = new Float64Array((EAGER_BYTES + 64) / 8).map((_, i) => i + 0.5);
+  const refusedSend = world.send(new Float64Array((EAGER_BYTES + 128) / 8), next, 56);
+  const fittingSend = world.send(fitting, next, 56);
+  const landing = new Float64Array(fitting.length);
+  await expectError(() => world.recvInto(landing, prev, 56), 'ERR_TRUNCATE', 'recvInto of a rendezvous too long, followed by one that fits');
+  await world.recvInto(landing, prev, 56);
+  check(landing.every((x, i) => x === i + 0.5), 'a rendezvous after a declined one arrives whole');
+  await Promise.all([refusedSend, fittingSend]);
 
   // Another element type is taken byte for byte; the count is in the buffer's elements.
   const bytesSent = world.send(new Uint8Array(24).fill(1), next, 57);

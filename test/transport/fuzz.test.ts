@@ -156,7 +156,7 @@ class ReferenceDecoder {
         aux: view.getFloat64(at + 24, true),
         payload: Buffer.alloc(0),
       };
-      if (f.kind < 1 || f.kind > 6 || f.len > this.max || !Number.isFinite(f.aux)) return { frames, error: true };
+      if (f.kind < 1 || f.kind > 7 || f.len > this.max || !Number.isFinite(f.aux)) return { frames, error: true };
       at += 32;
       if (f.flags & 1) {
         if (at !== message.length) return { frames, error: true };
@@ -306,7 +306,7 @@ function mutate(rng: Rng, s: Stream, other: Stream, max: number, how: Mutation):
     }
     case 'kind field': {
       const [mi, off] = anyHeader();
-      msgs[mi]![off] = rng.pick([0, MAX_KIND + 1, 7, 128, 255, rng.int(256), 1 + rng.int(MAX_KIND)]);
+      msgs[mi]![off] = rng.pick([0, MAX_KIND + 1, 8, 128, 255, rng.int(256), 1 + rng.int(MAX_KIND)]);
       return msgs;
     }
     case 'aux field': {
