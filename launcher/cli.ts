@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import yargs from 'yargs';
 import { BindingError, resolveBinding, type BindTo } from './binding.js';
 import { isRunnable } from './compile.js';
+import { makeDirectories } from './directories.js';
 import { HostError, type HostSpec } from './hosts/host.js';
 import { parseHostfile } from './hosts/hostfile.js';
 import { parseHostList } from './hosts/hostlist.js';
@@ -197,6 +198,17 @@ function checkScript(opts: CliOptions, cwd: string): string {
   return found;
 }
 
+/** Creates `--output-dir` before anything starts: a place that cannot hold it stops the job with one line. */
+function prepareOutputDir(given: string): string {
+  const dir = resolve(given);
+  try {
+    makeDirectories(dir);
+  } catch (err) {
+    throw new UsageError(`--output-dir: cannot create ${given}: ${(err as Error).message}`);
+  }
+  return dir;
+}
+
 /** Runs tsmpiexec with `argv` (without node and script); resolves the exit status. */
 export async function main(argv: string[]): Promise<number> {
   let opts: CliOptions | null;
@@ -206,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
     const cwd = opts.wdir ? resolve(opts.wdir) : process.cwd();
     if (opts.wdir && !(existsSync(cwd) && statSync(cwd).isDirectory())) throw new UsageError(`--wdir: no such directory: ${opts.wdir}`);
     const script = checkScript(opts, cwd);
+    const outputDir = opts.outputDir ? prepareOutputDir(opts.outputDir) : null;
     const { hosts, source } = hostsFrom(opts);
     const localOnly = isLocalOnly(hosts) && source !== 'slurm';
     const plan = planPlacement(hosts, {
@@ -221,7 +234,7 @@ export async function main(argv: string[]): Promise<number> {
       scriptArgs: opts.scriptArgs,
       plan,
       tagOutput: opts.tagOutput,
-      outputDir: opts.outputDir ? resolve(opts.outputDir) : null,
+      outputDir,
       env: exportedEnv(opts.env),
       cwd,
       timeoutSeconds: opts.timeout ?? null,

@@ -7,13 +7,14 @@
  * anywhere and still load exactly the modules the script would have loaded.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { writeFileAtomically } from '../src/atomicWrite.js';
 import { cachedBundle, saveManifest } from './compile-cache.js';
+import { makeDirectories } from './directories.js';
 
 /** The first esbuild error as "file:line:column: text". */
 function describeBuildErrors(errors: Message[] | undefined): string | undefined {
@@ -91,7 +92,7 @@ export async function prepareScript(script: string, cacheDir: string, fallbackDi
 function writeBundle(dir: string, name: string, code: Uint8Array): string {
   const out = join(dir, name);
   if (!existsSync(out)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectories(dir, 0o700);
     writeFileAtomically(out, code);
   }
   return out;
@@ -99,7 +100,8 @@ function writeBundle(dir: string, name: string, code: Uint8Array): string {
 
 function isUnwritable(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR';
+  // ENOENT and EEXIST: a directory on the way cannot be made there (a file in its place, /proc).
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'EEXIST';
 }
 
 /** Where compiled programs are kept: the project's node_modules/.cache, else `fallback`. */

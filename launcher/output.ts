@@ -2,9 +2,10 @@
  * Forwards rank output line by line, so two ranks never interleave inside one line,
  * optionally prefixing each line with the rank or writing it to per-rank files.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { makeDirectories } from './directories.js';
 
 export interface OutputOptions {
   tag: boolean;
@@ -54,7 +55,7 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
   const files: WriteStream[] = [];
   if (opts.outputDir) {
     const dir = join(opts.outputDir, `rank.${rank}`);
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     outTarget = createWriteStream(join(dir, 'stdout'));
     errTarget = createWriteStream(join(dir, 'stderr'));
     files.push(outTarget as WriteStream, errTarget as WriteStream);
