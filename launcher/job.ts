@@ -63,8 +63,21 @@ const KILL_GRACE_MS = 2000;
 
 type Ending = { code: number; message: string };
 
+/** The job cannot be set up on this machine (its message is the one line to print). */
+class JobSetupError extends Error {}
+
+/** The job's private directory (0700, as mkdtemp makes it): sockets, certificate, compiled program. */
+function makeJobDir(): string {
+  const parent = tmpdir();
+  try {
+    return mkdtempSync(join(parent, 'tsmpi-'));
+  } catch (err) {
+    throw new JobSetupError(`cannot create the job's directory in ${parent} (TMPDIR): ${(err as Error).message}`);
+  }
+}
+
 class Job {
-  private readonly jobDir = mkdtempSync(join(tmpdir(), 'tsmpi-'));
+  private readonly jobDir = makeJobDir();
   private readonly secret = newSecret();
   private coordinator!: Coordinator;
   private ranks: RankProcess[] = [];
@@ -339,7 +352,14 @@ function localAddressToward(host: string): Promise<string> {
 
 /** Runs a job to the end and returns the exit status for tsmpiexec. */
 export async function runJob(opts: JobOptions): Promise<number> {
-  const job = new Job(opts);
+  let job: Job;
+  try {
+    job = new Job(opts);
+  } catch (err) {
+    if (!(err instanceof JobSetupError)) throw err;
+    process.stderr.write(`tsmpiexec: ${err.message}\n`);
+    return 1;
+  }
   const onSignal = (signal: NodeJS.Signals) => void job.interrupt(signal);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -135,6 +135,23 @@ describe('running ranks', () => {
     }
   });
 
+  it.runIf(process.platform === 'linux')('an --output-dir that cannot be made gives one line and exit 2, and starts nothing', async () => {
+    for (const [dir, reason] of [['/proc/tsmpi-no-such', /ENOENT/], [join(scratch, 'out', 'rank.0', 'stdout', 'x'), /ENOTDIR/]] as const) {
+      if (!dir.startsWith('/proc')) await tsmpiexec(['-n', '1', '--output-dir', join(scratch, 'out'), program('echo-args.mjs')]);
+      const r = await tsmpiexec(['-n', '2', '--output-dir', dir, program('echo-args.mjs')], { timeoutMs: 20_000 });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^tsmpiexec: --output-dir: cannot create ${dir}: ${reason.source}`));
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('a TMPDIR where the job cannot make its directory gives one line and exit 1', async () => {
+    const r = await tsmpiexec(['-n', '2', program('echo-args.mjs')], { env: { TMPDIR: join(scratch, 'no-such-dir') }, timeoutMs: 20_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^tsmpiexec: cannot create the job's directory in \S+no-such-dir \(TMPDIR\): ENOENT[^\n]*$/);
+    expect(r.stdout).toBe('');
+  });
+
   it('keeps the secret off every command line and out of the program environment', async () => {
     const r = await tsmpiexec(['-n', '2', program('secret.ts')]);
     expect(r.stderr).toBe('');
