@@ -20,8 +20,13 @@ import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, chec
 /** What communicators share within one process. */
 export interface CommRuntime {
   readonly engine: P2PEngine;
-  /** The next context id this process has not used (ids come in pairs: p2p, collective). */
-  nextContext: number;
+  /**
+   * A context id (ids come in pairs: p2p, collective) that no process of the job has
+   * proposed or will propose again. A new communicator takes one of its members'
+   * proposals, so two communicators get the same id only from one creation (split's
+   * disjoint groups), however many creations are under way at once.
+   */
+  proposeContext(): number;
   /** The host this process runs on (ranks with the same host share `splitType('shared')`). */
   readonly host: string;
   /** Fails with ERR_NOT_INITIALIZED / after finalize, when the runtime is not usable. */
@@ -360,13 +365,11 @@ export class Comm {
   // ---- new communicators -------------------------------------------------------------
 
   /**
-   * Agrees on a fresh context id with every rank of this communicator: the largest
-   * id any of them has not used, so it is free in every process involved.
+   * Agrees on a fresh context id with every rank of this communicator: the largest of
+   * their proposals, each taken when the creation was called (see proposeContext).
    */
   protected async agreeContext(): Promise<number> {
-    const ctx = await this.allreduce(this.runtime.nextContext, MAX);
-    this.runtime.nextContext = ctx + 2;
-    return ctx;
+    return await this.allreduce(this.runtime.proposeContext(), MAX);
   }
 
   /** A new communicator with the same ranks and separate traffic. */
@@ -396,12 +399,11 @@ export class Comm {
     return new Comm(this.runtime, group!.group, this.myWorld(), group!.ctx, `${this.name}.shared`);
   }
 
-  /** @internal One allgather gives every rank the colours, keys and free contexts of all. */
+  /** @internal One allgather gives every rank the colours, keys and context proposals of all. */
   protected async splitGroup(color: string | number | null, key: number): Promise<{ group: Group; ctx: number } | null> {
     this.checkUsable();
-    const all = await this.allgather<[string | number | null, number, number]>([color, key, this.runtime.nextContext]);
+    const all = await this.allgather<[string | number | null, number, number]>([color, key, this.runtime.proposeContext()]);
     const ctx = Math.max(...all.map((entry) => entry[2]));
-    this.runtime.nextContext = ctx + 2;
     if (color === null) return null;
     const members = all
       .map(([c, k], rank) => ({ c, k, rank }))

@@ -33,10 +33,16 @@ interface LaunchInfo {
   tls: TlsMaterial | null;
 }
 
+/** The first context id after world's pair (0/1) and self's (2/3). */
+const FIRST_FREE_CONTEXT = 4;
+/** Context ids travel as unsigned 32-bit integers. */
+const MAX_CONTEXT = 2 ** 32 - 1;
+
 class Runtime implements CommRuntime {
   phase: Phase = 'none';
   engine!: P2PEngine;
-  nextContext = 4; // 0/1: world, 2/3: self
+  /** Context ids this process has proposed (see proposeContext). */
+  private contextsProposed = 0;
   world!: Comm;
   self!: Comm;
   host = hostname();
@@ -51,6 +57,19 @@ class Runtime implements CommRuntime {
 
   registerComm(comm: Comm): void {
     this.comms.set(comm.context, comm);
+  }
+
+  /**
+   * Ids interleave the world's ranks, pair by pair above world's (0/1) and self's (2/3):
+   * this process's k-th proposal is the k-th pair of its own, which no other process
+   * proposes, so creations started together need no coordination beyond their own.
+   */
+  proposeContext(): number {
+    const pair = this.contextsProposed * this.world.size + this.world.rank;
+    const id = FIRST_FREE_CONTEXT + 2 * pair;
+    if (id + 1 > MAX_CONTEXT) throw mpiError('ERR_OTHER', `this rank has created ${this.contextsProposed} communicators and windows; no context ids are left`);
+    this.contextsProposed++;
+    return id;
   }
 
   trackCollective(description: string): () => void {

@@ -287,6 +287,25 @@ async function everyValueBcast(): Promise<void> {
 
 // ---- communicators --------------------------------------------------------------------
 
+/**
+ * Communicators created together (not awaited in turn) each get their own traffic, also
+ * when the ranks involved have created different numbers of communicators before and
+ * when the creations run on different, overlapping communicators.
+ */
+async function concurrentCreations(): Promise<void> {
+  const half = (await world.split(me % 2))!;
+  if (me % 2 === 1) for (let i = 0; i < 3; i++) (await half.dup()).free();
+  const [d1, d2, s1, wd, hd] = await Promise.all([world.dup(), world.dup(), world.split(0), world.dup(), half.dup()]);
+  const mine = [world, half, d1, d2, s1!, wd, hd];
+  check(new Set(mine.map((c) => c.context)).size === mine.length, `contexts ${mine.map((c) => c.context).join(' ')} are not distinct`);
+  const named = [['d1', d1], ['d2', d2], ['s1', s1!], ['wd', wd], ['hd', hd]] as const;
+  // Sent in the reverse order of creation, received in order: each receive must find its own.
+  const sends = [...named].reverse().map(([name, c]) => c.send(name, (c.rank + 1) % c.size, 9));
+  for (const [name, c] of named) same(await c.recv((c.rank - 1 + c.size) % c.size, 9), name, `receive on ${name}`);
+  await Promise.all(sends);
+  for (const c of [half, d1, d2, s1!, wd, hd]) c.free();
+}
+
 async function communicators(): Promise<void> {
   const { rank, size } = world;
   // split with a key that reverses the order, and UNDEFINED on every third rank.
@@ -340,6 +359,7 @@ async function communicators(): Promise<void> {
   const deep = await (await (await world.dup()).split(rank % 2))!.dup();
   same(await deep.allgather(rank), range(size).filter((r) => r % 2 === rank % 2), 'dup of a split of a dup');
   dup.free();
+  await concurrentCreations();
   await done(control, 'dup, split with keys and UNDEFINED, splitType and traffic isolation');
 }
 
