@@ -12,7 +12,7 @@ import { MAX, Op, SUM } from '../ops.js';
 import type { P2PEngine } from '../p2p/engine.js';
 import { bufferTargetOf, exactTargetOf, leadingView } from '../p2p/receiveTarget.js';
 import { doneOrAfterTurn, Request } from '../p2p/request.js';
-import { Status } from '../p2p/status.js';
+import { checkStatusArgument, Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
 import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, checkRoot, checkSendTag, checkSource } from './validate.js';
@@ -178,6 +178,7 @@ export class Comm {
     checkSendTag(sendtag);
     checkSource(source, this.size);
     checkRecvTag(recvtag);
+    checkStatusArgument(status);
     const sent = this.isend(data, dest, sendtag);
     const received = this.irecv<T>(source, recvtag);
     const [, value] = await Promise.all([sent.wait(), received.wait(status)]);
@@ -187,6 +188,7 @@ export class Comm {
   /** Without receiving: is a matching message waiting? Fills `status` when it is. */
   iprobe(source: number = ANY_SOURCE, tag: number = ANY_TAG, status?: Status): boolean {
     this.checkUsable();
+    checkStatusArgument(status);
     checkSource(source, this.size);
     checkRecvTag(tag);
     if (source === PROC_NULL) {
@@ -491,6 +493,7 @@ function procNullStatus(): Status {
 /** Runs a request-starting function as a Promise: argument errors become rejections. */
 function promised<T>(start: () => Request<T>, status?: Status): Promise<T> {
   try {
+    checkStatusArgument(status);
     return start().wait(status);
   } catch (err) {
     return Promise.reject(err);

@@ -1,6 +1,6 @@
 import { UNDEFINED } from '../constants.js';
 import { hold, release } from '../runtime/keepalive.js';
-import { Status } from './status.js';
+import { checkStatusArgument, Status } from './status.js';
 
 /** The result of an operation that completed without a message (a send); never modified. */
 const NO_MESSAGE = Object.freeze(new Status());
@@ -84,6 +84,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Waits for completion; fills `status` if given. */
   wait(status?: Status): Promise<T> {
+    try {
+      checkStatusArgument(status);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.done) {
       this.collect(status);
       return this.failed ? Promise.reject(this.error) : yieldingResolve(this.value as T);
@@ -128,6 +133,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /** Never blocks: `[true, value]` once complete (filling `status`), else `[false, undefined]`. */
   test(status?: Status): [done: boolean, value: T | undefined] {
+    checkStatusArgument(status);
     if (!this.done) return [false, undefined];
     this.collect(status);
     if (this.failed) throw this.error;

@@ -1,4 +1,5 @@
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
+import { mpiError } from '../errors.js';
 
 /**
  * What a receive or probe learned about the message: who sent it, with which tag and
@@ -25,4 +26,15 @@ export class Status {
     this.cancelled = other.cancelled;
     return this;
   }
+}
+
+/**
+ * Throws ERR_ARG unless `status` is a Status or absent (undefined or null). Checked when
+ * the operation is called: the status is filled in when the message comes, deep in the
+ * progress engine, where a wrong object could not report to the caller.
+ */
+export function checkStatusArgument(status: unknown): asserts status is Status | null | undefined {
+  if (status === undefined || status === null || status instanceof Status) return;
+  const what = typeof status === 'object' ? `an object of class ${(status as object).constructor?.name ?? 'none'}` : `${typeof status} ${String(status)}`;
+  throw mpiError('ERR_ARG', `status must be a Status (new Status()) or left out, got ${what}`);
 }

@@ -19,6 +19,7 @@ import {
   Op,
   Pool,
   Request,
+  Status,
   ANY_SOURCE,
   ANY_TAG,
   MAX,
@@ -179,6 +180,25 @@ for (const t of badRecvTags) {
   throws(`iprobe ${label}`, 'ERR_TAG', () => W.iprobe(me, tag));
   await rejects(`probe ${label}`, 'ERR_TAG', () => W.probe(me, tag));
   await rejects(`sendrecv ${label}`, 'ERR_TAG', () => W.sendrecv(1, me, 0, me, tag));
+}
+// Status out-parameters: anything but a Status (or none) is refused when called.
+for (const [label, st] of [['{}', {}], ['42', 42], ['"status"', 'status'], ['[]', []]] as const) {
+  const status = st as unknown as Status;
+  await rejects(`recv status ${label}`, 'ERR_ARG', () => W.recv(me, 11, status));
+  await rejects(`recvInto status ${label}`, 'ERR_ARG', () => W.recvInto(new Uint8Array(4), me, 11, status));
+  await rejects(`probe status ${label}`, 'ERR_ARG', () => W.probe(me, 11, status));
+  throws(`iprobe status ${label}`, 'ERR_ARG', () => W.iprobe(me, 11, status));
+  await rejects(`sendrecv status ${label}`, 'ERR_ARG', () => W.sendrecv(1, me, 11, me, 11, status));
+  const done = W.irecv(PROC_NULL);
+  throws(`request.test status ${label}`, 'ERR_ARG', () => done.test(status));
+  await rejects(`request.wait status ${label}`, 'ERR_ARG', () => done.wait(status));
+}
+{
+  // A message that comes meanwhile waits for the next receive; the connection is unharmed.
+  const kept = W.isend('kept', (me + 1) % n, 12);
+  await rejects('recv with a bad status while a message comes', 'ERR_ARG', () => W.recv((me - 1 + n) % n, 12, {} as Status));
+  check('the message refused a bad status is received next', (await W.recv((me - 1 + n) % n, 12)) === 'kept');
+  await kept;
 }
 // The same checks on the self communicator: rank 1 does not exist there.
 await rejects('self: send to rank 1', 'ERR_RANK', () => S.send(1, 1));
