@@ -22,7 +22,7 @@ import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
 import { Status } from './status.js';
-import { EAGER_BYTES, EAGER_CREDIT_BYTES } from './limits.js';
+import { EAGER_BYTES, EAGER_CREDIT_BYTES, MAX_MESSAGE_BYTES } from './limits.js';
 import type { ReceiveTarget } from './receiveTarget.js';
 
 /** Bookkeeping cost charged per eager message, so floods of empty messages are bounded too. */
@@ -99,6 +99,9 @@ export class P2PEngine {
   /** Starts a send of `data` to world rank `dest`; `sync` waits for the matching receive. */
   isend(ctx: number, data: unknown, dest: number, tag: number, sync: boolean): Request<void> {
     const encoded = encode(data);
+    if (encoded.bytes.byteLength > MAX_MESSAGE_BYTES) {
+      throw mpiError('ERR_ARG', `a message of ${encoded.bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES} bytes; send it in parts`);
+    }
     this.stats.messagesSent++;
     this.stats.bytesSent += encoded.bytes.byteLength;
     if (dest === this.me) return this.sendToSelf(ctx, encoded, tag, sync);

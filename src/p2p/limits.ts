@@ -12,3 +12,8 @@
 export const EAGER_BYTES = 256 * 1024;
 /** Unmatched eager bytes one sender may leave at one receiver. */
 export const EAGER_CREDIT_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest message, in payload bytes: a peer treats a longer frame as garbage and drops
+ * the connection, so a send refuses one before anything leaves.
+ */
+export const MAX_MESSAGE_BYTES = 1 << 30;

@@ -9,14 +9,12 @@ import { Comm, Group, type CommRuntime } from '../comm/comm.js';
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
+import { MAX_MESSAGE_BYTES } from '../p2p/limits.js';
 import { Listener, type TlsMaterial } from '../transport/listener.js';
 import { Transport, type PeerAddress } from '../transport/transport.js';
 import { CoordinatorLink } from './coordinator-link.js';
 import { hold, release } from './keepalive.js';
 import type { CoordinatorToRank } from './protocol.js';
-
-/** Largest single message a rank accepts (1 GiB). */
-export const MAX_MESSAGE_BYTES = 1 << 30;
 
 type Phase = 'none' | 'starting' | 'ready' | 'finalizing' | 'finalized';
 

@@ -271,6 +271,8 @@ const badValues: Array<[string, unknown]> = [
   ['an object with a method', { a: 1, f() {} }],
   ['an array holding a function', [1, 2, () => 3]],
   ['a WeakMap', new WeakMap()],
+  // Over the 1 GiB a peer accepts in one message (its pages are never touched).
+  ['more than 1 GiB of bytes', new Uint8Array(2 ** 30 + 1)],
 ];
 for (const [label, value] of badValues) {
   await rejects(`send ${label}`, 'ERR_ARG', () => W.send(value, me, VALUE_TAG));
