@@ -260,11 +260,11 @@ class Job {
     return `exited with code ${code}${last && code !== 0 && !this.coordinator.hasInited(proc.rank) ? `: ${last}` : ''}`;
   }
 
-  /** The first failing rank ends the job with its code. */
+  /** The first failing rank ends the job with its code (0 only from abort(0), which asks for it). */
   private fail(rank: number, code: number, cause: string): void {
     if (this.ending) return;
     const host = this.opts.plan[rank]?.host ?? '?';
-    this.end({ code: code === 0 ? 1 : code, message: `tsmpiexec: rank ${rank} on ${host} ${cause}` });
+    this.end({ code, message: `tsmpiexec: rank ${rank} on ${host} ${cause}` });
     this.coordinator.announceFailure(rank, `rank ${rank} on ${host} ${cause}`);
     setTimeout(() => this.stopAll(code), FAILURE_GRACE_MS).unref();
   }

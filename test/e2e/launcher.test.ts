@@ -232,6 +232,8 @@ describe('failures', () => {
     ['reject', ['reject', '1'], 1, /rank 1 on \S+ failed: TypeError: rejected on purpose/],
     ['kill', ['kill', '1'], 137, /rank 1 on \S+ was killed by signal SIGKILL/],
     ['abort', ['abort', '0', '5'], 5, /rank 0 on \S+ called abort\(5\): the test called abort/],
+    // API.md: tsmpiexec exits with abort's code, 0 included.
+    ['abort(0)', ['abort', '1', '0'], 0, /rank 1 on \S+ called abort\(0\): the test called abort/],
   ])('a rank that fails by %s ends the job, naming rank, host and cause', async (_name, args, code, message) => {
     const r = await tsmpiexec(['-n', '3', program('fail.ts'), ...args]);
     expect(r.exitCode).toBe(code);
