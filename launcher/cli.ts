@@ -17,6 +17,7 @@ import { pbsHosts } from './hosts/pbs.js';
 import { formatMap, isLocalHost, isLocalOnly, planPlacement } from './hosts/placement.js';
 import { slurmHosts } from './hosts/slurm.js';
 import { runJob, type LaunchKind } from './job.js';
+import { splitCommand } from './shell-words.js';
 
 declare const TSMPI_VERSION: string;
 
@@ -24,6 +25,9 @@ export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.js|.mjs> [scri
 
 /** A command-line mistake: printed as one line with the usage, exit status 2. */
 export class UsageError extends Error {}
+
+/** The longest --timeout: Node's timers fire at once for anything beyond 2^31 - 1 ms. */
+const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 interface CliOptions {
   np?: number;
@@ -121,6 +125,10 @@ export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
   if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout <= 0)) {
     throw new UsageError('--timeout must be a positive number of seconds');
   }
+  if (args.timeout !== undefined && args.timeout > MAX_TIMEOUT_SECONDS) {
+    throw new UsageError(`--timeout can be at most ${MAX_TIMEOUT_SECONDS} s (24.8 days), got ${args.timeout}`);
+  }
+  if (!splitCommand(args.ssh)[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
   for (const e of args.env) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s.test(e)) throw new UsageError(`-x: not a variable name: ${e}`);
   }

@@ -28,6 +28,18 @@ describe('tsmpiexec command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: .*-n|np/);
   });
 
+  it.each([
+    [['--timeout', '3000000'], /^tsmpiexec: --timeout can be at most 2147483 s/],
+    [['--timeout', '0'], /^tsmpiexec: --timeout must be a positive number of seconds/],
+    [['--ssh', ' '], /^tsmpiexec: --ssh needs a command/],
+    [['--ssh', '""', '--host', 'elsewhere'], /^tsmpiexec: --ssh needs a command/],
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    const r = await tsmpiexec([...args, '-n', '1', program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
   it('rejects a file it cannot run', async () => {
     const f = join(scratch, 'notes.txt');
     writeFileSync(f, 'hello');
