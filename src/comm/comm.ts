@@ -86,6 +86,8 @@ export class Comm {
   ) {
     this.rank = group.rankOf(myWorldRank);
     this.size = group.size;
+    // Read-only for JavaScript callers too, not only to the type checker.
+    Object.defineProperties(this, { rank: { writable: false }, size: { writable: false } });
     runtime.registerComm(this);
   }
 

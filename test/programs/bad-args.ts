@@ -181,6 +181,19 @@ for (const t of badRecvTags) {
   await rejects(`probe ${label}`, 'ERR_TAG', () => W.probe(me, tag));
   await rejects(`sendrecv ${label}`, 'ERR_TAG', () => W.sendrecv(1, me, 0, me, tag));
 }
+// rank and size are read-only (this module is strict code: assigning throws).
+for (const [label, comm] of [['world', W], ['self', S]] as const) {
+  for (const field of ['rank', 'size'] as const) {
+    const before = comm[field];
+    let threw = false;
+    try {
+      (comm as unknown as Record<string, number>)[field] = 99;
+    } catch (err) {
+      threw = err instanceof TypeError;
+    }
+    check(`assigning ${label}.${field} throws a TypeError and changes nothing`, threw && comm[field] === before);
+  }
+}
 // Status out-parameters: anything but a Status (or none) is refused when called.
 for (const [label, st] of [['{}', {}], ['42', 42], ['"status"', 'status'], ['[]', []]] as const) {
   const status = st as unknown as Status;
