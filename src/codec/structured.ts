@@ -37,8 +37,22 @@ export function encodeStructured(value: unknown): Uint8Array {
   try {
     return packr.pack(inspect(value) ? rewriteForWire(value) : value);
   } catch (error) {
-    throw error instanceof MpiError ? error : mpiError('ERR_ARG', `cannot send the value: ${reasonOf(error)}`);
+    throw sendError(error);
   }
+}
+
+/** Throws the ERR_ARG {@link encodeStructured} would throw for `value`, without encoding it. */
+export function checkStructured(value: unknown): void {
+  try {
+    inspect(value);
+  } catch (error) {
+    throw sendError(error);
+  }
+}
+
+/** What reading a value threw (a getter, a revoked Proxy), as the ERR_ARG of a value that cannot be sent. */
+function sendError(error: unknown): MpiError {
+  return error instanceof MpiError ? error : mpiError('ERR_ARG', `cannot send the value: ${reasonOf(error)}`);
 }
 
 /** Decodes bytes written by {@link encodeStructured}. Throws ERR_OTHER if they are not a valid value. */

@@ -18,8 +18,7 @@
  */
 import { mpiError } from '../errors.js';
 import { bytesOf, bytesPerElement, dtypeName, dtypeOf, elementCount, fromBytes, isDtype } from './dtype.js';
-import { decodeStructured, encodeStructured } from './structured.js';
-import { inspect } from './inspect.js';
+import { checkStructured, decodeStructured, encodeStructured } from './structured.js';
 
 /** Payload type of a structured value encoded with MessagePack. */
 export const PTYPE_VALUE = 0;
@@ -62,7 +61,7 @@ export function encode(value: unknown): Encoded {
  */
 export function checkSendable(value: unknown): void {
   if (value === undefined || dtypeOf(value) !== 0) return;
-  inspect(value);
+  checkStructured(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Unpackr } from 'msgpackr';
 import { DTYPE } from '../../src/codec/dtype.js';
-import { PTYPE_UNDEFINED, PTYPE_VALUE, countOf, decode, encode } from '../../src/codec/value.js';
+import { PTYPE_UNDEFINED, PTYPE_VALUE, checkSendable, countOf, decode, encode } from '../../src/codec/value.js';
 import { MpiError } from '../../src/errors.js';
 import { asReceived, expectSame, mpiFailure, roundTrip } from './helpers.js';
 
@@ -648,5 +648,22 @@ describe('wire independence', () => {
     const snapshot = Uint8Array.from(first.bytes);
     for (let i = 0; i < 2000; i++) encode({ filler: 'x'.repeat(i % 50), i });
     expect(Uint8Array.from(first.bytes)).toStrictEqual(snapshot);
+  });
+});
+
+describe('checkSendable', () => {
+  it('fails with the ERR_ARG encode gives when reading the value throws (a getter, a revoked Proxy)', () => {
+    const getter = { get x(): number { throw new Error('getter says no'); } };
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    for (const value of [getter, [1, getter], proxy, { inner: proxy }]) {
+      let checked: unknown;
+      let encoded: unknown;
+      try { checkSendable(value); } catch (err) { checked = err; }
+      try { encode(value); } catch (err) { encoded = err; }
+      expect(checked).toBeInstanceOf(MpiError);
+      expect((checked as MpiError).errorClass).toBe('ERR_ARG');
+      expect((checked as MpiError).message).toBe((encoded as MpiError).message);
+    }
   });
 });

@@ -296,6 +296,11 @@ for (const [label, value] of badValues) {
   await rejects(`self: send ${label}`, 'ERR_ARG', () => S.send(value, 0, VALUE_TAG));
   if (n > 1) await rejects(`send ${label} to the next rank`, 'ERR_ARG', () => W.send(value, (me + 1) % n, VALUE_TAG));
 }
+// A value whose getter throws fails collectives as it fails sends, on every rank.
+const throwingGetter = { get x(): number { throw new Error('getter says no'); } };
+await rejects('bcast of a value whose getter throws', 'ERR_ARG', () => W.bcast(throwingGetter));
+await rejects('allgather of a value whose getter throws', 'ERR_ARG', () => W.allgather(throwingGetter));
+await rejects('gather of a value whose getter throws', 'ERR_ARG', () => W.gather(throwingGetter, 0));
 // Nothing was sent: no message with that tag arrived here, from this rank or the previous one.
 await W.barrier();
 await new Promise((r) => setTimeout(r, 100));
