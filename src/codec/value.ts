@@ -17,7 +17,7 @@
  * refused; `arguments` objects are sent as plain objects; getters run twice.
  */
 import { mpiError } from '../errors.js';
-import { bytesOf, bytesPerElement, dtypeName, dtypeOf, elementCount, fromBytes, isDtype } from './dtype.js';
+import { DTYPE, bytesOf, bytesPerElement, dtypeName, dtypeOf, elementCount, fromBytes, isDtype } from './dtype.js';
 import { checkStructured, decodeStructured, encodeStructured } from './structured.js';
 
 /** Payload type of a structured value encoded with MessagePack. */
@@ -84,12 +84,12 @@ export function decode(ptype: number, bytes: Uint8Array): unknown {
 }
 
 /**
- * The Status count of a payload: elements for a raw typed array (bytes for a
- * raw Buffer, DataView or ArrayBuffer), 1 for a structured value or undefined.
- * Throws ERR_ARG for an unknown ptype or a partial element.
+ * The Status count of a payload, as API.md defines it: elements for a raw typed array
+ * (bytes for a Buffer), 1 for anything else — a DataView or ArrayBuffer, a structured
+ * value, undefined. Throws ERR_ARG for an unknown ptype or a partial element.
  */
 export function countOf(ptype: number, byteLength: number): number {
-  if (ptype === PTYPE_VALUE || ptype === PTYPE_UNDEFINED) return 1;
+  if (ptype === PTYPE_VALUE || ptype === PTYPE_UNDEFINED || ptype === DTYPE.DataView || ptype === DTYPE.ArrayBuffer) return 1;
   return elementCount(ptype, byteLength);
 }
 

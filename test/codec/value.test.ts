@@ -421,7 +421,9 @@ describe('payload types and counts', () => {
     expect(countOf(DTYPE.Float64Array, 80)).toBe(10);
     expect(countOf(DTYPE.Int16Array, 6)).toBe(3);
     expect(countOf(DTYPE.Buffer, 5)).toBe(5);
-    expect(countOf(DTYPE.ArrayBuffer, 5)).toBe(5);
+    // API.md: "elements for a typed array, 1 otherwise" — a DataView or ArrayBuffer is one value.
+    expect(countOf(DTYPE.ArrayBuffer, 5)).toBe(1);
+    expect(countOf(DTYPE.DataView, 5)).toBe(1);
     expect(countOf(PTYPE_VALUE, 1234)).toBe(1);
     expect(countOf(PTYPE_UNDEFINED, 0)).toBe(1);
     const { ptype, bytes } = encode(new Float32Array(7));
