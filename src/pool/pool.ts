@@ -8,6 +8,7 @@
  */
 import type { Comm } from '../comm/comm.js';
 import { mpiError, MpiError } from '../errors.js';
+import { decode, encode } from '../codec/value.js';
 import { Job, ChunkQueue, chunksOf, defaultChunksize, type Chunk } from './jobs.js';
 import { TAG_RESULTS, TAG_WORK, type ResultMessage, type WorkMessage } from './protocol.js';
 import { TaskError } from './task-error.js';
@@ -252,7 +253,7 @@ export class Pool<T extends TaskTable = TaskTable> {
     const run = this.localTail.then(async () => {
       const values: unknown[] = [];
       for (const item of items) {
-        const outcome = await runTask(task, item);
+        const outcome = await runTask(async (arg) => asSent(await task(arg)), asSent(item));
         if (!outcome.ok) throw new TaskError(this.comm.rank, name, outcome.failure);
         values.push(outcome.value);
       }
@@ -261,6 +262,16 @@ export class Pool<T extends TaskTable = TaskTable> {
     this.localTail = run.catch(() => undefined);
     return run;
   }
+}
+
+/**
+ * `value` as a worker would get it (or give it back): a copy, made through the codec, so
+ * that a pool without workers fails on what cannot be sent and never shares memory
+ * with the task, as a pool with workers does.
+ */
+function asSent(value: unknown): unknown {
+  const { ptype, bytes } = encode(value);
+  return decode(ptype, bytes.slice());
 }
 
 /** A worker that already died needs no farewell. */

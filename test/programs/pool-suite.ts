@@ -36,6 +36,7 @@ const tasks = {
   whoami: () => rank,
   // A function cannot be sent back to rank 0.
   unsendable: (x: number): unknown => (x === 1 ? () => x : x),
+  scribble: (a: Float64Array): number => (a[0] = 99),
 };
 
 async function errorOf(f: () => Promise<unknown>): Promise<Error | null> {
@@ -132,15 +133,17 @@ async function unknownTask(pool: Pool<typeof tasks>): Promise<void> {
 }
 
 async function unsendable(pool: Pool<typeof tasks>): Promise<void> {
-  // Alone (no workers), rank 0 passes items and results to tasks directly: nothing is sent.
-  if (size > 1) {
-    // An item that cannot be sent fails its call before anything reaches a worker.
-    const err = await errorOf(() => pool.submit('square', (() => 3) as unknown as number));
-    check(err instanceof MpiError && err.errorClass === 'ERR_ARG', `unsendable item: ${err}`);
-    // A result that cannot be sent fails its task on the worker; its chunk-mates' results still arrive.
-    const bad = await errorOf(() => pool.map('unsendable', [0, 1, 2], { chunksize: 3 }));
-    check(bad instanceof TaskError && /ERR_ARG/.test(bad.message), `unsendable result: ${bad}`);
-  }
+  // Alone (no workers) rank 0 runs the tasks itself, on copies as a worker would get them,
+  // so the same values fail the same way at every size.
+  // An item that cannot be sent fails its call before anything reaches a worker.
+  const err = await errorOf(() => pool.submit('square', (() => 3) as unknown as number));
+  check(err instanceof MpiError && err.errorClass === 'ERR_ARG', `unsendable item: ${err}`);
+  // A result that cannot be sent fails its task on the worker; its chunk-mates' results still arrive.
+  const bad = await errorOf(() => pool.map('unsendable', [0, 1, 2], { chunksize: 3 }));
+  check(bad instanceof TaskError && /ERR_ARG/.test(bad.message), `unsendable result: ${bad}`);
+  // A task gets its own copy of an item: what it changes stays with it.
+  const item = Float64Array.of(1, 2);
+  check((await pool.submit('scribble', item)) === 99 && item[0] === 1, `a task changed the caller's item: ${item[0]}`);
   check((await pool.map('unsendable', [0, 2, 3])).join() === '0,2,3', 'sendable results of the same task');
   check((await pool.submit('square', 5)) === 25, 'the pool after unsendable values');
   console.log('ok unsendable items and results fail only their own call');
