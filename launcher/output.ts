@@ -14,37 +14,57 @@ export interface OutputOptions {
   onErrorLine?: (line: string) => void;
 }
 
-/** Splits a stream into whole lines and writes each one at once to `out`. */
+const NEWLINE = 0x0a;
+
+/**
+ * Splits a stream into whole lines and writes each one at once to `out`. Works on bytes,
+ * so what a rank writes arrives unchanged, whatever its encoding (a newline byte never
+ * occurs inside a UTF-8 character); only `onLine` sees the lines decoded.
+ */
 export class LineForwarder {
-  private partial = '';
+  private partial: Buffer = Buffer.alloc(0);
+  private readonly prefix: Buffer;
 
   constructor(
     private readonly out: Writable,
-    private readonly prefix: string,
+    prefix: string,
     private readonly onLine?: (line: string) => void,
-  ) {}
+  ) {
+    this.prefix = Buffer.from(prefix);
+  }
 
-  push(chunk: string): void {
-    const text = this.partial + chunk;
-    const end = text.lastIndexOf('\n');
+  push(chunk: Buffer): void {
+    const end = chunk.lastIndexOf(NEWLINE);
     if (end < 0) {
-      this.partial = text;
+      this.partial = Buffer.concat([this.partial, chunk]);
       return;
     }
-    this.partial = text.slice(end + 1);
-    const whole = text.slice(0, end + 1);
-    if (this.onLine) for (const line of whole.split('\n')) if (line.trim()) this.onLine(line);
-    this.out.write(this.prefix ? whole.replace(/^(?=.)/gm, this.prefix).replace(/^(?=\n)/gm, this.prefix) : whole);
+    const whole = Buffer.concat([this.partial, chunk.subarray(0, end + 1)]);
+    this.partial = Buffer.from(chunk.subarray(end + 1));
+    if (this.onLine) for (const line of whole.toString('utf8').split('\n')) if (line.trim()) this.onLine(line);
+    this.out.write(this.prefix.length ? prefixEachLine(whole, this.prefix) : whole);
   }
 
   /** Writes what is left of an unterminated last line. */
   end(): void {
-    if (this.partial) {
-      if (this.partial.trim()) this.onLine?.(this.partial);
-      this.out.write(this.prefix + this.partial + '\n');
+    if (this.partial.length) {
+      const text = this.partial.toString('utf8');
+      if (text.trim()) this.onLine?.(text);
+      this.out.write(Buffer.concat([this.prefix, this.partial, Buffer.of(NEWLINE)]));
     }
-    this.partial = '';
+    this.partial = Buffer.alloc(0);
   }
+}
+
+/** `lines` (whole lines, each ending in a newline) with `prefix` before each, empty ones too. */
+function prefixEachLine(lines: Buffer, prefix: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  for (let start = 0; start < lines.length; ) {
+    const end = lines.indexOf(NEWLINE, start) + 1;
+    parts.push(prefix, lines.subarray(start, end));
+    start = end;
+  }
+  return Buffer.concat(parts);
 }
 
 /** Connects a rank's stdout and stderr to the launcher's, or to files under `outputDir`. */
@@ -63,8 +83,7 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
   const pump = (stream: Readable, target: Writable, onLine?: (line: string) => void) =>
     new Promise<void>((resolve) => {
       const lines = new LineForwarder(target, prefix, onLine);
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => lines.push(chunk));
+      stream.on('data', (chunk: Buffer) => lines.push(chunk));
       stream.on('error', () => {});
       stream.on('close', () => {
         lines.end();

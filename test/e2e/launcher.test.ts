@@ -147,6 +147,18 @@ describe('running ranks', () => {
     }
   });
 
+  it('--output-dir keeps what a rank writes byte for byte', async () => {
+    const f = join(scratch, 'bytes.mjs');
+    writeFileSync(f, 'process.stdout.write(Buffer.of(0xff, 0x00, 0x80, 0x0a, 0xe2, 0x82, 0xac));\n');
+    const dir = join(scratch, 'bytes-out');
+    const r = await tsmpiexec(['-n', '2', '--output-dir', dir, f]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    for (const rank of [0, 1]) {
+      // The unterminated last line gets its newline, as on the terminal.
+      expect([...readFileSync(join(dir, `rank.${rank}`, 'stdout'))]).toEqual([0xff, 0x00, 0x80, 0x0a, 0xe2, 0x82, 0xac, 0x0a]);
+    }
+  });
+
   it.runIf(process.platform === 'linux')('an --output-dir that cannot be made gives one line and exit 2, and starts nothing', async () => {
     for (const [dir, reason] of [['/proc/tsmpi-no-such', /ENOENT/], [join(scratch, 'out', 'rank.0', 'stdout', 'x'), /ENOTDIR/]] as const) {
       if (!dir.startsWith('/proc')) await tsmpiexec(['-n', '1', '--output-dir', join(scratch, 'out'), program('echo-args.mjs')]);

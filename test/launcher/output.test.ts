@@ -1,0 +1,52 @@
+/** LineForwarder: whole lines at once, byte for byte, with an optional prefix on each. */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { LineForwarder } from '../../launcher/output.js';
+
+function collector(): { out: Writable; writes: Buffer[] } {
+  const writes: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      writes.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { out, writes };
+}
+
+const flushed = (w: Writable) => new Promise((resolve) => w.end(resolve));
+
+describe('LineForwarder', () => {
+  it('writes only whole lines, each write ending in a newline, and the unterminated rest at the end', async () => {
+    const { out, writes } = collector();
+    const f = new LineForwarder(out, '');
+    for (const piece of ['hel', 'lo\nwor', 'ld\n\nta', 'il']) f.push(Buffer.from(piece));
+    f.end();
+    await flushed(out);
+    expect(writes.map((w) => w.toString())).toEqual(['hello\n', 'world\n\n', 'tail\n']);
+  });
+
+  it('passes bytes through unchanged: invalid UTF-8, NUL, and a character split between chunks', async () => {
+    const { out, writes } = collector();
+    const f = new LineForwarder(out, '');
+    const euro = Buffer.from('€\n'); // e2 82 ac 0a
+    f.push(Buffer.of(0xff, 0x00, 0x80, 0x0a));
+    f.push(euro.subarray(0, 1));
+    f.push(euro.subarray(1));
+    f.end();
+    await flushed(out);
+    expect(Buffer.concat(writes)).toEqual(Buffer.concat([Buffer.of(0xff, 0x00, 0x80, 0x0a), euro]));
+  });
+
+  it('prefixes every line, empty ones too, and hands each non-blank line to onLine decoded', async () => {
+    const { out, writes } = collector();
+    const seen: string[] = [];
+    const f = new LineForwarder(out, '[3] ', (line) => seen.push(line));
+    f.push(Buffer.from('a\n\n  \nb'));
+    f.push(Buffer.from('€ c'));
+    f.end();
+    await flushed(out);
+    expect(Buffer.concat(writes).toString()).toBe('[3] a\n[3] \n[3]   \n[3] b€ c\n');
+    expect(seen).toEqual(['a', 'b€ c']);
+  });
+});
