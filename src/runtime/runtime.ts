@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Comm, Group, type CommRuntime } from '../comm/comm.js';
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
-import { mpiError } from '../errors.js';
+import { MpiError, mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
 import { MAX_MESSAGE_BYTES } from '../p2p/limits.js';
 import { Listener, type TlsMaterial } from '../transport/listener.js';
@@ -328,8 +328,13 @@ export function firstLine(err: unknown): string {
   return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
 }
 
-/** The whole text of an error for stderr: its stack when it has one. */
+/**
+ * The whole text of an error for stderr: its stack when it has one — except for another
+ * rank's failure, which the progress engine raises: its stack shows tsmpi's insides,
+ * never a line of the program, and tsmpiexec already names the rank, host and cause.
+ */
 export function errorText(err: unknown): string {
+  if (err instanceof MpiError && err.errorClass === 'ERR_PROC_FAILED') return firstLine(err);
   return err instanceof Error ? (err.stack ?? String(err)) : String(err);
 }
 

@@ -265,6 +265,17 @@ describe('failures', () => {
     expect(r.durationMs).toBeLessThan(8000);
   });
 
+  it.each([['abort', 3, /^tsmpiexec: rank 1 on \S+ called abort\(3\): giving up$/], ['kill', 137, /^tsmpiexec: rank 1 on \S+ was killed by signal SIGKILL$/]] as const)(
+    'after a rank ends the job by %s, the ranks waiting on it inside run() say so in one line each',
+    async (how, code, headline) => {
+      const r = await tsmpiexec(['-n', '3', program('peer-fails-in-run.ts'), how]);
+      expect(r.exitCode).toBe(code);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines.some((l) => headline.test(l)), r.stderr).toBe(true);
+      for (const line of lines.filter((l) => !headline.test(l))) expect(line).toMatch(/^\[rank [02]\] MpiError: ERR_PROC_FAILED: rank 1 failed: /);
+    },
+  );
+
   it('names the error of a rank that throws before init', async () => {
     const f = join(scratch, 'early.mjs');
     writeFileSync(f, "throw new Error('thrown before init');\n");

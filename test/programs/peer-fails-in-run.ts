@@ -1,0 +1,13 @@
+// Rank 1 ends the job (abort, or a kill) while the others wait on it inside run():
+// they fail with ERR_PROC_FAILED, which run() prints before the job ends.
+import { abort, run } from 'tsmpi';
+
+const how = process.argv[2] ?? 'abort';
+await run(async (world) => {
+  if (world.rank === 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (how === 'abort') abort(3, 'giving up');
+    process.kill(process.pid, 'SIGKILL');
+  }
+  await world.recv(1, 5);
+});
