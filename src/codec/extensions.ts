@@ -46,6 +46,15 @@ export class KeyedRecord {
   constructor(readonly entries: unknown[]) {}
 }
 
+/** Stands for an array with holes, which msgpackr would fill with undefined. */
+export class SparseArray {
+  /** Alternating index and value of each element present, in index order. */
+  constructor(
+    readonly length: number,
+    readonly entries: unknown[],
+  ) {}
+}
+
 /** The extension type codes (msgpackr's own use 0, 0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78, 0xff). */
 export const EXT = {
   NegativeZero: 0x2d,
@@ -53,6 +62,7 @@ export const EXT = {
   KeyedRecord: 0x4b,
   BoxedPrimitive: 0x50,
   UnpairedString: 0x55,
+  SparseArray: 0x41,
 } as const;
 
 // msgpackr's typings predate its (value, allocate, pack) form of `pack`.
@@ -78,6 +88,7 @@ export function installExtensions(): void {
     { Class: ErrorRecord, type: EXT.Error, write: writeError, read: readError },
     { Class: KeyedRecord, type: EXT.KeyedRecord, write: (r: KeyedRecord) => r.entries, read: readKeyed },
     { Class: UnpairedString, type: EXT.UnpairedString, write: (u: UnpairedString) => toCodeUnits(u.text), read: readUnpaired },
+    { Class: SparseArray, type: EXT.SparseArray, write: (a: SparseArray) => [a.length, a.entries], read: readSparse },
   ];
   for (const spec of specs) addExtension(spec as unknown as Parameters<typeof addExtension>[0]);
 }
@@ -140,6 +151,22 @@ function readError(data: unknown): Error {
 
 function assignFields(target: object, fields: object): void {
   for (const key of Object.keys(fields)) setOwn(target, key, (fields as Record<string, unknown>)[key]);
+}
+
+/** The longest array JavaScript allows. */
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
+function readSparse(data: unknown): unknown[] {
+  const [length, entries] = Array.isArray(data) ? (data as unknown[]) : [];
+  if (!Number.isInteger(length) || (length as number) < 0 || (length as number) > MAX_ARRAY_LENGTH) throw new TypeError('malformed sparse array');
+  if (!Array.isArray(entries) || entries.length % 2 !== 0) throw new TypeError('malformed sparse array');
+  const array = new Array<unknown>(length as number);
+  for (let i = 0; i < entries.length; i += 2) {
+    const index = entries[i];
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= (length as number)) throw new TypeError('malformed sparse array');
+    array[index as number] = entries[i + 1];
+  }
+  return array;
 }
 
 function readKeyed(entries: unknown): object {

@@ -3,8 +3,8 @@
  * cannot be sent (nothing is encoded then) and reports whether msgpackr needs a
  * rewritten copy (see rewrite.ts) because the value holds something it would
  * encode wrongly: -0, a string with unpaired surrogates (UTF-8 cannot hold
- * them), an Error, a boxed primitive, a Map or typed array subclass, or an
- * object with an own `__proto__` key.
+ * them), an Error, a boxed primitive, a Map or typed array subclass, an array
+ * with holes, or an object with an own `__proto__` key.
  *
  * The walk tracks no paths, to stay cheap on the common path; when it refuses a
  * part, locate.ts searches for where that part sits.
@@ -110,7 +110,12 @@ class Walk {
   }
 
   private visitArray(array: unknown[]): void {
-    for (let i = 0; i < array.length; i++) this.visit(array[i]);
+    for (let i = 0; i < array.length; i++) {
+      const item = array[i];
+      // A hole reads as undefined; msgpackr would write it as one.
+      if (item === undefined && !(i in array)) this.needsRewrite = true;
+      this.visit(item);
+    }
   }
 
   private visitMap(map: Map<unknown, unknown>): void {

@@ -11,7 +11,7 @@
  */
 import { mpiError } from '../errors.js';
 import { bytesOf, dtypeOf, fromBytes } from './dtype.js';
-import { BoxedPrimitive, ErrorRecord, KeyedRecord, NegativeZero, UnpairedString } from './extensions.js';
+import { BoxedPrimitive, ErrorRecord, KeyedRecord, NegativeZero, SparseArray, UnpairedString } from './extensions.js';
 import { Kind, kindOf } from './kind.js';
 import { isPlainKey, isWellFormed } from './text.js';
 
@@ -59,7 +59,7 @@ class Rewrite {
     if (this.open.has(copy)) {
       throw mpiError(
         'ERR_ARG',
-        'cannot send an Error, or an object with a `__proto__` or unpaired-surrogate key, that refers back to itself',
+        'cannot send an Error, an array with holes, or an object with a `__proto__` or unpaired-surrogate key, that refers back to itself',
       );
     }
     return copy;
@@ -86,9 +86,18 @@ class Rewrite {
     return out;
   }
 
-  private copyArray(array: unknown[]): unknown[] {
+  private copyArray(array: unknown[]): unknown[] | SparseArray {
+    if (hasHoles(array)) return this.copySparse(array);
     const out = this.remember(array, new Array<unknown>(array.length));
     for (let i = 0; i < array.length; i++) out[i] = this.copy(array[i]);
+    return out;
+  }
+
+  private copySparse(array: unknown[]): SparseArray {
+    const out = this.remember(array, new SparseArray(array.length, []));
+    this.open.add(out);
+    for (let i = 0; i < array.length; i++) if (i in array) out.entries.push(i, this.copy(array[i]));
+    this.open.delete(out);
     return out;
   }
 
@@ -132,6 +141,11 @@ class Rewrite {
     }
     return count === 0 ? undefined : this.copyRecord(fields);
   }
+}
+
+function hasHoles(array: unknown[]): boolean {
+  for (let i = 0; i < array.length; i++) if (array[i] === undefined && !(i in array)) return true;
+  return false;
 }
 
 function isPrimitive(value: unknown): boolean {

@@ -8,8 +8,9 @@
  * - ptype {@link PTYPE_UNDEFINED}: `undefined`, with no bytes (barriers send it).
  *
  * Structured values follow the structured-clone algorithm, with these known
- * differences: sparse arrays arrive with `undefined` in the holes; non-index
- * properties of arrays are dropped; typed arrays that shared an ArrayBuffer
+ * differences: non-index properties of arrays are dropped (finding them would cost a
+ * key list of every array sent); an array with holes that refers back to itself
+ * is refused; typed arrays that shared an ArrayBuffer
  * arrive with separate buffers; an Error keeps its own enumerable fields that
  * hold primitives (clone drops all fields; others are dropped here too) and its
  * name even when it is not a built-in one, but arrives as an instance of Error

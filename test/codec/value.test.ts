@@ -162,11 +162,22 @@ describe('round trip of every kind', () => {
     expect(Object.hasOwn(out, 'request')).toBe(false);
   });
 
-  it('turns sparse array holes into undefined (documented)', () => {
+  it('keeps the holes of sparse arrays, as structured clone does', () => {
+    const far: unknown[] = [];
+    far[100_000] = 'last';
+    const shared = { s: 1 };
     // eslint-disable-next-line no-sparse-arrays
+    const values: unknown[] = [[1, , 3], [, , ,], new Array(5), far, { inner: [, { deep: [, -0] }] }, [shared, , shared], [undefined, , undefined]];
+    for (const value of values) expectSame(roundTrip(value), value);
     const out = roundTrip([1, , 3]) as unknown[];
-    expect(out).toStrictEqual([1, undefined, 3]);
-    expect(1 in out).toBe(true);
+    expect([0 in out, 1 in out, 2 in out, out.length]).toStrictEqual([true, false, true, 3]);
+  });
+
+  it('refuses an array with holes that refers back to itself, rather than sending it wrong', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    const cyclic: unknown[] = [1, , 3];
+    cyclic.push(cyclic);
+    expect(mpiFailure(() => encode(cyclic), 'ERR_ARG')).toMatch(/refers back to itself/);
   });
 
   it('sends class instances as plain objects of their own fields, ignoring toJSON', () => {
@@ -593,6 +604,21 @@ describe('corrupt payloads', () => {
     mpiFailure(() => decode(PTYPE_VALUE, Uint8Array.from(bytes)), 'ERR_OTHER');
   });
 
+  // A sparse array is its extension (d4 41 00), then [length, [index, value, …]].
+  it.each([
+    ['not a pair', [0xd4, 0x41, 0, 0x2a]],
+    ['a negative length', [0xd4, 0x41, 0, 0x92, 0xff, 0x90]],
+    ['an index past its length', [0xd4, 0x41, 0, 0x92, 0x01, 0x92, 0x05, 0xa1, 0x78]],
+    ['an odd number of entries', [0xd4, 0x41, 0, 0x92, 0x03, 0x91, 0x01]],
+    ['a length JavaScript does not allow', [0xd4, 0x41, 0, 0x92, 0xcf, 0, 0, 0, 1, 0, 0, 0, 0, 0x90]],
+  ])('refuses a sparse array with %s with ERR_OTHER', (_name, bytes) => {
+    expect(mpiFailure(() => decode(PTYPE_VALUE, Uint8Array.from(bytes)), 'ERR_OTHER')).toMatch(/malformed sparse array/);
+  });
+
+  it('reads the sparse array format it writes', () => {
+    expect(Buffer.from(encode([, 'x', ,]).bytes).toString('hex')).toBe('d4410092039201a178');
+  });
+
   it('refuses deeply nested garbage with ERR_OTHER, not a stack overflow', () => {
     mpiFailure(() => decode(PTYPE_VALUE, new Uint8Array(200_000).fill(0x91)), 'ERR_OTHER');
   });
@@ -604,7 +630,8 @@ describe('corrupt payloads', () => {
   });
 
   it('never throws anything but an MpiError on randomly corrupted valid payloads', () => {
-    const { bytes } = encode({ a: [1, 'two', { c: new Map([[1, 2]]) }], e: new Error('x'), b: Buffer.from('y') });
+    // eslint-disable-next-line no-sparse-arrays
+    const { bytes } = encode({ a: [1, 'two', { c: new Map([[1, 2]]) }], e: new Error('x'), b: Buffer.from('y'), s: [1, , 3] });
     for (let seed = 1; seed <= 3000; seed++) {
       const copy = Uint8Array.from(bytes);
       const noise = randomBytes(seed, 3);

@@ -22,6 +22,8 @@ export function sampleValues(): Array<[string, unknown]> {
     ['null', null],
     ['undefined', undefined],
     ['array', [1, 'two', [3, { four: 4 }], null]],
+    // eslint-disable-next-line no-sparse-arrays
+    ['sparse array', [1, , { three: [, 3] }, , ]],
     ['object', { a: 1, b: { c: [1, 2, 3] }, d: undefined }],
     ['Map', new Map<unknown, unknown>([['k', 1], [2, { v: 2 }]])],
     ['Set', new Set([1, 'a', 3])],
