@@ -19,7 +19,8 @@ export function makeDirectories(path: string, mode = 0o777): void {
     missing.push(dir);
     dir = parent;
   }
-  for (const child of missing.reverse()) mkdirSync(child, { mode });
+  // Another process may make a level meanwhile (two jobs with one new --output-dir).
+  for (const child of missing.reverse()) if (!createdOrPresent(child, mode)) mkdirSync(child, { mode });
 }
 
 /** Whether `dir` now exists as a directory; false when its parent is missing. */
