@@ -24,7 +24,8 @@ export interface CommRuntime {
    * A context id (ids come in pairs: p2p, collective) that no process of the job has
    * proposed or will propose again. A new communicator takes one of its members'
    * proposals, so two communicators get the same id only from one creation (split's
-   * disjoint groups), however many creations are under way at once.
+   * disjoint groups), however many creations are under way at once. Infinity when this
+   * process has no ids left: the creation then fails on every rank (see contextOf).
    */
   proposeContext(): number;
   /** The host this process runs on (ranks with the same host share `splitType('shared')`). */
@@ -35,6 +36,8 @@ export interface CommRuntime {
   transportKind(worldRank: number): 'self' | 'unix' | 'tcp';
   /** Notes a communicator, so hang reports can name its contexts and ranks. */
   registerComm(comm: Comm): void;
+  /** Forgets a freed communicator (ids are never reused: it must not stay alive). */
+  forgetComm(comm: Comm): void;
   /** Notes a pending collective call for hang reports; the returned function clears it. */
   trackCollective(description: string): () => void;
 }
@@ -373,7 +376,7 @@ export class Comm {
    * their proposals, each taken when the creation was called (see proposeContext).
    */
   protected async agreeContext(): Promise<number> {
-    return await this.allreduce(this.runtime.proposeContext(), MAX);
+    return contextOf(await this.allreduce(this.runtime.proposeContext(), MAX));
   }
 
   /** A new communicator with the same ranks and separate traffic. */
@@ -407,7 +410,7 @@ export class Comm {
   protected async splitGroup(color: string | number | null, key: number): Promise<{ group: Group; ctx: number } | null> {
     this.checkUsable();
     const all = await this.allgather<[string | number | null, number, number]>([color, key, this.runtime.proposeContext()]);
-    const ctx = Math.max(...all.map((entry) => entry[2]));
+    const ctx = contextOf(Math.max(...all.map((entry) => entry[2])));
     if (color === null) return null;
     const members = all
       .map(([c, k], rank) => ({ c, k, rank }))
@@ -462,6 +465,7 @@ export class Comm {
   free(): void {
     this.checkUsable();
     this.freed = true;
+    this.runtime.forgetComm(this);
   }
 
   /**
@@ -490,6 +494,14 @@ function procNullStatus(): Status {
   status.source = PROC_NULL;
   status.tag = ANY_TAG;
   return status;
+}
+
+/** The agreed context id, or ERR_OTHER on every rank when a member had none left to propose. */
+function contextOf(agreed: number): number {
+  if (!Number.isFinite(agreed)) {
+    throw mpiError('ERR_OTHER', 'a rank of this communicator has used up its context ids (about 2^31 / world size communicators and windows)');
+  }
+  return agreed;
 }
 
 /** Runs a request-starting function as a Promise: argument errors become rejections. */

@@ -57,6 +57,10 @@ class Runtime implements CommRuntime {
     this.comms.set(comm.context, comm);
   }
 
+  forgetComm(comm: Comm): void {
+    if (this.comms.get(comm.context) === comm) this.comms.delete(comm.context);
+  }
+
   /**
    * Ids interleave the world's ranks, pair by pair above world's (0/1) and self's (2/3):
    * this process's k-th proposal is the k-th pair of its own, which no other process
@@ -65,7 +69,8 @@ class Runtime implements CommRuntime {
   proposeContext(): number {
     const pair = this.contextsProposed * this.world.size + this.world.rank;
     const id = FIRST_FREE_CONTEXT + 2 * pair;
-    if (id + 1 > MAX_CONTEXT) throw mpiError('ERR_OTHER', `this rank has created ${this.contextsProposed} communicators and windows; no context ids are left`);
+    // Out of ids, the creation must still run on every rank, to fail on every rank.
+    if (id + 1 > MAX_CONTEXT) return Infinity;
     this.contextsProposed++;
     return id;
   }
@@ -239,7 +244,8 @@ class Runtime implements CommRuntime {
 
   /**
    * Ends the whole job with `code`. The message to the launcher is written before the
-   * process exits; should it be lost, the launcher still sees this rank exit with `code`.
+   * process exits; should it be lost, the launcher still sees this rank exit with `code`
+   * (with 0, as a rank that ended without finalize).
    */
   abort(code: number, reason: string): never {
     this.link?.send({ t: 'abort', code, reason });

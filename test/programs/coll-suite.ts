@@ -29,6 +29,8 @@ import {
   type Comm,
   type TypedArray,
 } from 'tsmpi';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   ALLGATHERV_INLINE_MAX_BYTES,
   ALLREDUCE_RABENSEIFNER_MIN_BYTES,
@@ -304,6 +306,19 @@ async function concurrentCreations(): Promise<void> {
   for (const [name, c] of named) same(await c.recv((c.rank - 1 + c.size) % c.size, 9), name, `receive on ${name}`);
   await Promise.all(sends);
   for (const c of [half, d1, d2, s1!, wd, hd]) c.free();
+  // Ids are never reused, so a freed communicator must not stay reachable from the runtime.
+  const freed = await (async () => {
+    const c = await world.dup();
+    c.free();
+    return new WeakRef(c);
+  })();
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 5 && freed.deref(); i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+  }
+  check(freed.deref() === undefined, 'a freed communicator is still reachable');
 }
 
 async function communicators(): Promise<void> {
