@@ -251,9 +251,11 @@ export class Pool<T extends TaskTable = TaskTable> {
   /** Runs the items on this rank, after every earlier local job, as one worker would. */
   private runLocally(name: string, task: (arg: unknown) => unknown, items: unknown[]): Promise<unknown[]> {
     const run = this.localTail.then(async () => {
+      // All items first, as a worker gets its chunk whole: one that cannot be sent runs nothing.
+      const copies = items.map(asSent);
       const values: unknown[] = [];
-      for (const item of items) {
-        const outcome = await runTask(async (arg) => asSent(await task(arg)), asSent(item));
+      for (const copy of copies) {
+        const outcome = await runTask(async (arg) => asSent(await task(arg)), copy);
         if (!outcome.ok) throw new TaskError(this.comm.rank, name, outcome.failure);
         values.push(outcome.value);
       }

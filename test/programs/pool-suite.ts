@@ -37,7 +37,9 @@ const tasks = {
   // A function cannot be sent back to rank 0.
   unsendable: (x: number): unknown => (x === 1 ? () => x : x),
   scribble: (a: Float64Array): number => (a[0] = 99),
+  countRun: (x: number): number => (tasksRunHere += x),
 };
+let tasksRunHere = 0;
 
 async function errorOf(f: () => Promise<unknown>): Promise<Error | null> {
   try {
@@ -141,6 +143,11 @@ async function unsendable(pool: Pool<typeof tasks>): Promise<void> {
   // A result that cannot be sent fails its task on the worker; its chunk-mates' results still arrive.
   const bad = await errorOf(() => pool.map('unsendable', [0, 1, 2], { chunksize: 3 }));
   check(bad instanceof TaskError && /ERR_ARG/.test(bad.message), `unsendable result: ${bad}`);
+  if (size === 1) {
+    // Alone, as a worker with a chunk: an item that cannot be sent stops the call before any task runs.
+    const refused = await errorOf(() => pool.map('countRun', [1, (() => 2) as unknown as number], { chunksize: 2 }));
+    check(refused instanceof MpiError && refused.errorClass === 'ERR_ARG' && tasksRunHere === 0, `tasks ran before a refused item: ${tasksRunHere}`);
+  }
   // A task gets its own copy of an item: what it changes stays with it.
   const item = Float64Array.of(1, 2);
   check((await pool.submit('scribble', item)) === 99 && item[0] === 1, `a task changed the caller's item: ${item[0]}`);
