@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import { BindingError, resolveBinding, type BindTo } from './binding.js';
 import { isRunnable } from './compile.js';
@@ -206,11 +206,14 @@ function checkScript(opts: CliOptions, cwd: string): string {
   return found;
 }
 
-/** Creates `--output-dir` before anything starts: a place that cannot hold it stops the job with one line. */
-function prepareOutputDir(given: string): string {
+/**
+ * Creates `--output-dir` and its `rank.N` directories before anything starts: a place
+ * that cannot hold them stops the job with one line.
+ */
+function prepareOutputDir(given: string, ranks: number): string {
   const dir = resolve(given);
   try {
-    makeDirectories(dir);
+    for (let rank = 0; rank < ranks; rank++) makeDirectories(join(dir, `rank.${rank}`));
   } catch (err) {
     throw new UsageError(`--output-dir: cannot create ${given}: ${(err as Error).message}`);
   }
@@ -226,7 +229,6 @@ export async function main(argv: string[]): Promise<number> {
     const cwd = opts.wdir ? resolve(opts.wdir) : process.cwd();
     if (opts.wdir && !(existsSync(cwd) && statSync(cwd).isDirectory())) throw new UsageError(`--wdir: no such directory: ${opts.wdir}`);
     const script = checkScript(opts, cwd);
-    const outputDir = opts.outputDir ? prepareOutputDir(opts.outputDir) : null;
     const { hosts, source } = hostsFrom(opts);
     const localOnly = isLocalOnly(hosts) && source !== 'slurm';
     const plan = planPlacement(hosts, {
@@ -235,6 +237,7 @@ export async function main(argv: string[]): Promise<number> {
       oversubscribe: opts.oversubscribe,
       localOnly,
     });
+    const outputDir = opts.outputDir ? prepareOutputDir(opts.outputDir, plan.length) : null;
     const launchKind = launchKindFor(opts, source);
     if (opts.displayMap) process.stderr.write(formatMap(plan) + '\n');
     return await runJob({
