@@ -243,6 +243,10 @@ async function receiveIntoBuffer(): Promise<void> {
   await world.recvInto(landing, prev, 56);
   check(landing.every((x, i) => x === i + 0.5), 'a rendezvous after a declined one arrives whole');
   await Promise.all([refusedSend, fittingSend]);
+  // A synchronous send the receive declines completes: the receive matched it.
+  const syncRefused = world.ssend(new Float64Array(8), next, 61);
+  await expectError(() => world.recvInto(new Float64Array(2), prev, 61), 'ERR_TRUNCATE', 'recvInto of an ssend too long');
+  await syncRefused;
 
   // Another element type is taken byte for byte; the count is in the buffer's elements.
   const bytesSent = world.send(new Uint8Array(24).fill(1), next, 57);
