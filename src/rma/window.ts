@@ -113,6 +113,8 @@ export class Win<A extends TypedArray> {
   ) {
     this.rank = comm.rank;
     this.size = comm.size;
+    // Read-only for JavaScript callers too, as a communicator's are.
+    Object.defineProperties(this, { rank: { writable: false }, size: { writable: false } });
     this.service = new TargetService(comm, memory);
     this.service.start();
   }

@@ -182,7 +182,8 @@ for (const t of badRecvTags) {
   await rejects(`sendrecv ${label}`, 'ERR_TAG', () => W.sendrecv(1, me, 0, me, tag));
 }
 // rank and size are read-only (this module is strict code: assigning throws).
-for (const [label, comm] of [['world', W], ['self', S]] as const) {
+const readOnlyWin = await W.createWindow(new Float64Array(1));
+for (const [label, comm] of [['world', W], ['self', S], ['a window', readOnlyWin]] as const) {
   for (const field of ['rank', 'size'] as const) {
     const before = comm[field];
     let threw = false;
@@ -194,6 +195,7 @@ for (const [label, comm] of [['world', W], ['self', S]] as const) {
     check(`assigning ${label}.${field} throws a TypeError and changes nothing`, threw && comm[field] === before);
   }
 }
+await readOnlyWin.free();
 // Status out-parameters: anything but a Status (or none) is refused when called.
 for (const [label, st] of [['{}', {}], ['42', 42], ['"status"', 'status'], ['[]', []]] as const) {
   const status = st as unknown as Status;
