@@ -22,7 +22,8 @@ const NEWLINE = 0x0a;
  * occurs inside a UTF-8 character); only `onLine` sees the lines decoded.
  */
 export class LineForwarder {
-  private partial: Buffer = Buffer.alloc(0);
+  /** The start of the current line, in the chunks it came in (joined once its end comes). */
+  private partial: Buffer[] = [];
   private readonly prefix: Buffer;
 
   constructor(
@@ -36,23 +37,25 @@ export class LineForwarder {
   push(chunk: Buffer): void {
     const end = chunk.lastIndexOf(NEWLINE);
     if (end < 0) {
-      this.partial = Buffer.concat([this.partial, chunk]);
+      this.partial.push(chunk);
       return;
     }
-    const whole = Buffer.concat([this.partial, chunk.subarray(0, end + 1)]);
-    this.partial = Buffer.from(chunk.subarray(end + 1));
+    this.partial.push(chunk.subarray(0, end + 1));
+    const whole = Buffer.concat(this.partial);
+    this.partial = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
     if (this.onLine) for (const line of whole.toString('utf8').split('\n')) if (line.trim()) this.onLine(line);
     this.out.write(this.prefix.length ? prefixEachLine(whole, this.prefix) : whole);
   }
 
   /** Writes what is left of an unterminated last line. */
   end(): void {
-    if (this.partial.length) {
-      const text = this.partial.toString('utf8');
+    const rest = Buffer.concat(this.partial);
+    if (rest.length) {
+      const text = rest.toString('utf8');
       if (text.trim()) this.onLine?.(text);
-      this.out.write(Buffer.concat([this.prefix, this.partial, Buffer.of(NEWLINE)]));
+      this.out.write(Buffer.concat([this.prefix, rest, Buffer.of(NEWLINE)]));
     }
-    this.partial = Buffer.alloc(0);
+    this.partial = [];
   }
 }
 

@@ -26,6 +26,17 @@ describe('LineForwarder', () => {
     expect(writes.map((w) => w.toString())).toEqual(['hello\n', 'world\n\n', 'tail\n']);
   });
 
+  it('joins a long line that came in many chunks once, in one write', async () => {
+    const { out, writes } = collector();
+    const f = new LineForwarder(out, '');
+    for (let i = 0; i < 20_000; i++) f.push(Buffer.from('x'));
+    f.push(Buffer.from('\nnext'));
+    f.end();
+    await flushed(out);
+    expect(writes.map((w) => w.length)).toEqual([20_001, 5]);
+    expect(writes[0]!.toString()).toBe('x'.repeat(20_000) + '\n');
+  });
+
   it('passes bytes through unchanged: invalid UTF-8, NUL, and a character split between chunks', async () => {
     const { out, writes } = collector();
     const f = new LineForwarder(out, '');
