@@ -18,13 +18,14 @@ import { formatMap, isLocalHost, isLocalOnly, planPlacement } from './hosts/plac
 import { slurmHosts } from './hosts/slurm.js';
 import { runJob, type LaunchKind } from './job.js';
 import { splitCommand } from './shell-words.js';
+import { givenValue, withLongSpellings } from './spellings.js';
+import { UsageError } from './usage-error.js';
 
 declare const TSMPI_VERSION: string;
 
 export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.js|.mjs> [script args…]';
 
-/** A command-line mistake: printed as one line with the usage, exit status 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 /** The longest --timeout: Node's timers fire at once for anything beyond 2^31 - 1 ms. */
 const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -105,7 +106,8 @@ function parser(argv: string[]) {
 }
 
 /** Parses argv into options; throws UsageError for any mistake. Returns null after --help/--version. */
-export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
+export async function parseArgs(given: string[]): Promise<CliOptions | null> {
+  const argv = withLongSpellings(given);
   const y = parser(argv);
   let printed = false;
   const args = await y.parseAsync(argv, {}, (err, _argv, output) => {
@@ -120,7 +122,7 @@ export async function parseArgs(argv: string[]): Promise<CliOptions | null> {
   if (positional.length === 0) throw new UsageError('no script given');
   const [script, ...scriptArgs] = positional;
   if (args.np !== undefined && (!Number.isInteger(args.np) || args.np < 1)) {
-    throw new UsageError(`-n must be a positive integer, got ${String(argv[argv.indexOf('-n') + 1] ?? args.np)}`);
+    throw new UsageError(`-n must be a positive integer, got ${givenValue(argv, ['-n', '--np', '--n']) ?? String(args.np)}`);
   }
   if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout <= 0)) {
     throw new UsageError('--timeout must be a positive number of seconds');

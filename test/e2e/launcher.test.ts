@@ -28,6 +28,12 @@ describe('tsmpiexec command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: .*-n|np/);
   });
 
+  it.each([[['--np=0'], '0'], [['--np', '0'], '0'], [['-np', 'two'], 'two']])('names the value given in %j', async (args, value) => {
+    const r = await tsmpiexec([...args, program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`tsmpiexec: -n must be a positive integer, got ${value}`);
+  });
+
   it.each([
     [['--timeout', '3000000'], /^tsmpiexec: --timeout can be at most 2147483 s/],
     [['--timeout', '0'], /^tsmpiexec: --timeout must be a positive number of seconds/],
@@ -37,6 +43,25 @@ describe('tsmpiexec command line', () => {
     const r = await tsmpiexec([...args, '-n', '1', program('echo-args.mjs')]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it("takes mpiexec's single-dash spellings (-np, -host, -hostfile, -wdir) and leaves the script's arguments alone", async () => {
+    const hostfile = join(scratch, 'hosts-single-dash');
+    writeFileSync(hostfile, 'localhost slots=3\n');
+    for (const args of [['-np', '3'], ['-host', 'localhost:3', '-np', '3'], ['-hostfile', hostfile], ['-H', 'localhost:3', '-wdir', scratch]]) {
+      const r = await tsmpiexec([...args, program('echo-args.mjs'), '-host', '-np']);
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rank: number; args: string[] });
+      expect(lines.map((l) => l.rank).sort()).toEqual([0, 1, 2]);
+      for (const l of lines) expect(l.args).toEqual(['-host', '-np']);
+    }
+  });
+
+  it('refuses an unknown single-dash option with one line and exit 2, instead of printing the help', async () => {
+    const r = await tsmpiexec(['-hosts', 'a', program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('tsmpiexec: unknown option -hosts (long options take two dashes: --hosts)');
     expect(r.stdout).toBe('');
   });
 
