@@ -114,6 +114,8 @@ class Job {
           onRefused: (reason, remote) => process.stderr.write(`tsmpiexec: refused a connection from ${remote}: ${reason}\n`),
         },
       });
+      // Ctrl-C while the program was compiled or the coordinator started: start nothing.
+      if (this.stopping) return this.ending?.code ?? 1;
       const timer = this.armTimeout();
       await this.startRanks(program);
       const wireUp = setTimeout(() => this.wireUpTimedOut(), WIRE_UP_TIMEOUT_MS);
@@ -169,6 +171,7 @@ class Job {
     // await separates two spawns (a job stopped meanwhile would go on starting ranks).
     const remote = this.remoteHost() === undefined ? undefined : await import('./spawn-remote.js');
     for (const place of this.opts.plan) {
+      if (this.stopping) return;
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
       const withStdin = place.rank === 0;

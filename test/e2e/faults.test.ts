@@ -1,7 +1,9 @@
 // Hangs explain themselves, and nothing outlives a job that is stopped.
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, program, ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
 
@@ -59,6 +61,30 @@ describe('hang diagnosis', () => {
     expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
     expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce #\d+ on world/);
     expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
+  });
+});
+
+describe('Ctrl-C before the ranks start', () => {
+  it('SIGINT while the program is compiled starts no rank and exits 130', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-early-sigint-'));
+    try {
+      // A program large enough that compiling it takes a while (esbuild: a few hundred ms).
+      const body = Array.from({ length: 60_000 }, (_, i) => `table.push(${i} * 2 + ${i % 7});`).join('\n');
+      const script = join(scratch, 'big.ts');
+      writeFileSync(script, `const table: number[] = [];\n${body}\nconsole.log('rank ran', table.length);\n`);
+      const jobs = join(scratch, 'tmp');
+      mkdirSync(jobs);
+      const job = execa(process.execPath, [BIN, '-n', '2', script], { cwd: ROOT, reject: false, env: { TMPDIR: jobs } });
+      // The job's directory appears just before compiling starts.
+      expect(await waitFor(async () => readdirSync(jobs).some((f) => f.startsWith('tsmpi-')), 20_000)).toBe(true);
+      job.kill('SIGINT');
+      const r = await job;
+      expect(r.exitCode, r.stderr).toBe(130);
+      expect(r.stderr).toContain('received SIGINT');
+      expect(r.stdout).not.toContain('rank ran');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
 
