@@ -52,7 +52,7 @@ export interface JobOptions {
 /** The rank boot script that remote ranks run (it reads the secret from stdin). */
 const BOOT_SCRIPT = fileURLToPath(new URL('./rank-boot.js', import.meta.url));
 /** Ranks that have not connected to the coordinator within this time fail the job. */
-const WIRE_UP_TIMEOUT_MS = 60_000;
+const WIRE_UP_NOTICE_MS = 60_000;
 
 /** Exit status when --timeout ends a job (as timeout(1) does). */
 export const TIMEOUT_EXIT = 124;
@@ -118,7 +118,7 @@ class Job {
       if (this.stopping) return this.ending?.code ?? 1;
       const timer = this.armTimeout();
       await this.startRanks(program);
-      const wireUp = setTimeout(() => this.wireUpTimedOut(), WIRE_UP_TIMEOUT_MS);
+      const wireUp = setTimeout(() => this.wireUpSlow(), WIRE_UP_NOTICE_MS);
       wireUp.unref();
       timer?.unref();
       await Promise.all(this.ranks.map((r) => this.watch(r)));
@@ -220,11 +220,17 @@ class Job {
     return `${this.secret}\n${tls ? `${tls.key} ${tls.cert}\n` : ''}`;
   }
 
-  private wireUpTimedOut(): void {
+  /**
+   * A rank may work for as long as it likes before init(), as before MPI_Init; but when
+   * others are already waiting for it in init(), say so once (nothing is stopped).
+   */
+  private wireUpSlow(): void {
     const missing = this.opts.plan.filter((p) => this.alive.has(p.rank) && !this.coordinator.hasInited(p.rank));
-    if (missing.length === 0 || this.ending) return;
-    const first = missing[0];
-    this.fail(first.rank, 1, `did not connect to tsmpiexec within ${WIRE_UP_TIMEOUT_MS / 1000} s (ranks not connected: ${missing.map((p) => p.rank).join(', ')})`);
+    const waiting = this.opts.plan.some((p) => this.coordinator.hasInited(p.rank));
+    if (missing.length === 0 || !waiting || this.ending) return;
+    process.stderr.write(
+      `tsmpiexec: after ${WIRE_UP_NOTICE_MS / 1000} s, ${rankList(missing.map((p) => p.rank))} not called init(); the others wait for them there (Ctrl-C shows what each rank is doing)\n`,
+    );
   }
 
   private async watch(proc: RankProcess): Promise<void> {
@@ -233,11 +239,16 @@ class Job {
       outputDir: this.opts.outputDir,
       onErrorLine: (line) => {
         // Node ends an uncaught error with its version line; the error line says why.
-        if (/^Node\.js v\d/.test(line) || /^\s+at /.test(line)) return;
-        if (/error/i.test(line) || !this.lastErrorLine.has(proc.rank)) this.lastErrorLine.set(proc.rank, line.trim());
+        // ssh's warnings (a host key added, an identity file missing) come before its reason.
+        if (/^Node\.js v\d/.test(line) || /^\s+at /.test(line) || /^Warning: /.test(line)) return;
+        if (SAYS_WHY.test(line) || !this.lastErrorLine.has(proc.rank)) this.lastErrorLine.set(proc.rank, line.trim());
       },
     });
-    const { code, signal } = await proc.exited;
+    const exit = await proc.exited;
+    const { code } = exit;
+    // ssh passes on a remote shell's status: 128 + N when the rank was killed by signal N.
+    const signal = exit.signal ?? (this.opts.launchKind(proc.host) === 'ssh' ? signalOfStatus(code) : null);
+    if (exit.error) this.lastErrorLine.set(proc.rank, exit.error);
     this.alive.delete(proc.rank);
     if (proc.stdin) process.stdin.unpipe(proc.stdin);
     await output;
@@ -256,7 +267,9 @@ class Job {
     if (error) return `failed: ${error} (exit code ${code})`;
     const kind = this.opts.launchKind(proc.host);
     const last = this.lastErrorLine.get(proc.rank);
-    if (kind !== 'local' && !this.coordinator.hasInited(proc.rank)) {
+    // ssh itself fails with 255, and a remote shell that cannot run node with 126 or 127;
+    // any other status is the program's (it threw before init, say).
+    if ((kind === 'srun' || (kind === 'ssh' && SSH_COULD_NOT_START.includes(code))) && !this.coordinator.hasInited(proc.rank)) {
       const how = kind === 'ssh' ? 'over ssh' : 'with srun';
       return `could not be started ${how}: ${last ?? `exit code ${code}`}`;
     }
@@ -335,6 +348,24 @@ class Job {
     this.end({ code, message: report });
     this.stopAll(code);
   }
+}
+
+/** Exit statuses of ssh that mean the rank never ran: ssh failed (255), node not executable (126) or not found (127). */
+const SSH_COULD_NOT_START = [255, 126, 127];
+
+/** Lines of a rank's stderr that say why it failed, preferred over its first line. */
+const SAYS_WHY = /error|denied|refused|not found|no such|cannot|could not|failed|unable|timed out|not accessible/i;
+
+/** The signal a shell's exit status 128 + N reports, if N is one. */
+function signalOfStatus(code: number | null): NodeJS.Signals | null {
+  if (code === null || code <= 128) return null;
+  const entry = Object.entries(osConstants.signals).find(([, n]) => n === code - 128);
+  return entry ? (entry[0] as NodeJS.Signals) : null;
+}
+
+/** "rank 3 has" / "ranks 2, 5 have", for messages. */
+function rankList(ranks: number[]): string {
+  return ranks.length === 1 ? `rank ${ranks[0]} has` : `ranks ${ranks.join(', ')} have`;
 }
 
 /** The local address the kernel would use to reach `host` (no packet is sent). */

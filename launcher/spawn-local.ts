@@ -11,8 +11,8 @@ export interface RankProcess {
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly stdin: Writable | null;
-  /** Resolves when the process has ended: exit code, or the signal that ended it. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when the process has ended: exit code, or the signal that ended it (and why it could not start, if so). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>;
   kill(signal: NodeJS.Signals): void;
 }
 

@@ -23,10 +23,18 @@ export interface RemoteSpawnOptions {
   withStdin: boolean;
 }
 
-/** The shell command a remote host runs for one rank. */
+/**
+ * The shell command a remote host runs for one rank, in sh whatever the login shell.
+ * sh waits for node rather than becoming it: a rank killed by signal N then ends with
+ * status 128 + N (not ssh's 255), and its Unix socket and, last one out, the job's
+ * directory on that host are removed however it ended.
+ */
 export function remoteCommand(opts: Pick<RemoteSpawnOptions, 'cwd' | 'env' | 'node' | 'argv'>): string {
   const vars = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  return `cd ${shellQuote(opts.cwd)} && exec env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
+  const run = `cd ${shellQuote(opts.cwd)} && env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
+  const dir = opts.env.TSMPI_JOBDIR;
+  const tidy = dir ? `rm -f ${shellQuote(`${dir}/r${opts.env.TSMPI_RANK}.sock`)}; rmdir ${shellQuote(dir)} 2>/dev/null; ` : '';
+  return `exec sh -c ${shellQuote(`${run}; status=$?; ${tidy}exit $status`)}`;
 }
 
 /** Starts one rank on `host` over ssh (never prompting: BatchMode; gives up connecting after 10 s). */
@@ -63,13 +71,21 @@ function startRemote(command: string, args: string[], opts: RemoteSpawnOptions):
     reject: false,
     buffer: false,
     cleanup: true,
+    // Its own process group, as local ranks have: a Ctrl-C in the terminal reaches only
+    // tsmpiexec, which reports what the ranks wait on before stopping them.
+    detached: true,
   });
   child.stdin?.on('error', () => {});
   child.stdin?.write(opts.preamble);
   if (!opts.withStdin) child.stdin?.end();
   const exited = child.then(
-    (r) => ({ code: r.exitCode ?? (r.signal ? null : 1), signal: (r.signal as NodeJS.Signals | undefined) ?? null }),
-    () => ({ code: 255, signal: null }),
+    (r) => ({
+      code: r.exitCode ?? (r.signal ? null : 255),
+      signal: (r.signal as NodeJS.Signals | undefined) ?? null,
+      // No exit status and no signal: it never started (`--ssh nosuchcommand`).
+      ...(r.exitCode === undefined && !r.signal ? { error: `cannot run ${command}: ${r.code ?? r.shortMessage}` } : {}),
+    }),
+    (err: Error) => ({ code: 255, signal: null, error: err.message }),
   );
   return {
     rank: opts.rank,

@@ -128,12 +128,16 @@ class Runtime implements CommRuntime {
 
   private async wireUp(launch: LaunchInfo): Promise<void> {
     this.host = launch.host;
-    if (launch.useUnix && launch.jobDir) ensurePrivateDir(launch.jobDir);
+    const socketPath = launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined;
+    if (socketPath) {
+      ensurePrivateDir(launch.jobDir!);
+      leaveNothingBehind(launch.jobDir!, socketPath);
+    }
     const transportRef: { t: Transport | null } = { t: null };
     this.listener = await Listener.start({
       secret: launch.secret,
       self: `rank:${launch.rank}`,
-      unixPath: launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined,
+      unixPath: socketPath,
       tcpHost: launch.bindAddress ?? undefined,
       tls: launch.tls ?? undefined,
       maxPayload: MAX_MESSAGE_BYTES,
@@ -271,13 +275,6 @@ class Runtime implements CommRuntime {
 function ensurePrivateDir(dir: string): void {
   try {
     mkdirSync(dir, { mode: 0o700 });
-    process.on('exit', () => {
-      try {
-        rmdirSync(dir);
-      } catch {
-        /* other ranks' sockets are still there; the last one out removes it */
-      }
-    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
@@ -286,6 +283,22 @@ function ensurePrivateDir(dir: string): void {
   if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
     throw mpiError('ERR_OTHER', `job directory ${dir} is not a private directory of this user; refusing to use it`);
   }
+}
+
+/**
+ * However this process exits (finalize, abort, an error, process.exit), its socket goes,
+ * and the job directory with it once it is empty: the last rank out on a host removes
+ * it. (On this host the launcher removes its own directory; over ssh nothing else would.)
+ */
+function leaveNothingBehind(dir: string, socket: string): void {
+  process.on('exit', () => {
+    rmSync(socket, { force: true });
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* other ranks' sockets (or the launcher's files) are still there */
+    }
+  });
 }
 
 function range(n: number): number[] {

@@ -1,7 +1,7 @@
 // Jobs across two "hosts" (127.0.0.2 and 127.0.0.3) reached over a real sshd.
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,44 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     expect(r.stderr).toMatch(/rank 3 on 127\.0\.0\.3 exited with code 7/);
   });
 
+  it('a remote rank killed by a signal is named so, the job exits 128 + N, and no job directory stays on any host', async () => {
+    const before = remoteJobDirs();
+    const r = await tsmpiexec([...hostArg(), '-n', '4', program('fail.ts'), 'kill', '3']);
+    expect(r.exitCode, r.stderr).toBe(137);
+    expect(r.stderr).toMatch(/rank 3 on 127\.0\.0\.3 was killed by signal SIGKILL/);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && remoteJobDirs().some((d) => !before.includes(d))) await new Promise((res) => setTimeout(res, 100));
+    expect(remoteJobDirs().filter((d) => !before.includes(d))).toEqual([]);
+  });
+
+  it('a remote program that throws before init is named as the program failing, not ssh', async () => {
+    const early = join(scratch, 'early.mjs');
+    writeFileSync(early, "throw new Error('boom before init');\n");
+    const r = await tsmpiexec([...hostArg(), '-n', '2', early]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/rank \d on 127\.0\.0\.2 exited with code 1: Error: boom before init/);
+    expect(r.stderr).not.toContain('could not be started');
+  });
+
+  it('Ctrl-C in the terminal (to the whole process group) reports what the ranks wait on and exits 130', async () => {
+    const marker = `tsmpi-marker-${randomBytes(6).toString('hex')}`;
+    // As a shell's foreground job: tsmpiexec leads its own process group, and Ctrl-C
+    // reaches every process in it, ssh clients included unless they are in one of their own.
+    const args = [...hostArg(), '-n', '4', program('multihost.ts'), marker, '60000'].map((a) => `'${a}'`).join(' ');
+    const job = execa('sh', ['-c', `setsid "${process.execPath}" bin/tsmpiexec.js ${args} & echo $!; wait $!`], { reject: false, timeout: 60_000 });
+    let pid = 0;
+    job.stdout!.on('data', (chunk: Buffer) => (pid ||= Number(chunk.toString().split('\n')[0])));
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && (await countProcesses(marker)) < 4) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pid).toBeGreaterThan(0);
+    process.kill(-pid, 'SIGINT');
+    const result = await job;
+    expect(result.exitCode, result.stderr).toBe(130);
+    expect(result.stderr).toContain('received SIGINT; stopping all ranks. What each rank was waiting on:');
+    expect(result.stderr).not.toMatch(/exited with code 255/);
+  });
+
   it('Ctrl-C leaves no process of the job on any host', async () => {
     const marker = `tsmpi-marker-${randomBytes(6).toString('hex')}`;
     const job = execa(process.execPath, ['bin/tsmpiexec.js', ...hostArg(), '-n', '4', program('multihost.ts'), marker, '60000'], {
@@ -139,6 +177,15 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     expect(r.stderr).toMatch(/rank 1 on 127\.0\.0\.9 could not be started over ssh: .*127\.0\.0\.9/);
   });
 
+  it("a refused login is named by ssh's reason, not by a warning printed before it", async () => {
+    const port = /-p (\d+)/.exec(sshd.sshCommand)![1];
+    // No LogLevel=ERROR: ssh warns that the identity file is missing and that it added the host key.
+    const ssh = `ssh -p ${port} -i ${join(scratch, 'no-such-key')} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o IdentitiesOnly=yes`;
+    const r = await tsmpiexec(['--ssh', ssh, '--host', `${SSH_HOSTS[0]}:1`, '-n', '1', program('multihost.ts')]);
+    expect(r.exitCode).toBe(255);
+    expect(r.stderr).toMatch(/rank 0 on 127\.0\.0\.2 could not be started over ssh: .*Permission denied/);
+  });
+
   it('a missing node binary on the remote host is reported with the host', async () => {
     const r = await tsmpiexec([...hostArg(), '--node', '/nonexistent/node', '-n', '2', program('multihost.ts')]);
     expect(r.exitCode).not.toBe(0);
@@ -146,6 +193,11 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     expect(r.stderr).toMatch(/rank \d on 127\.0\.0\.\d could not be started over ssh: .*\/nonexistent\/node/);
   });
 });
+
+/** The job directories of ranks on "other hosts" (/tmp/tsmpi-XXXXXX-hN) that exist now. */
+function remoteJobDirs(): string[] {
+  return readdirSync('/tmp').filter((f) => /^tsmpi-.{6}-h\d+$/.test(f));
+}
 
 /**
  * Lines tsmpi or a rank wrote to stderr. The remote login shell may print noise of
