@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeDirectories } from '../../launcher/directories.js';
 
@@ -40,8 +40,7 @@ describe('makeDirectories', () => {
     const script = join(scratch, 'proc.mts');
     writeFileSync(script, code);
     const bundled = join(scratch, 'proc.mjs');
-    const build = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('esbuild/bin/esbuild'), script, '--bundle', '--platform=node', '--format=esm', `--outfile=${bundled}`, '--log-level=error']);
-    expect(build.status, String(build.stderr)).toBe(0);
+    buildSync({ entryPoints: [script], bundle: true, platform: 'node', format: 'esm', outfile: bundled, logLevel: 'error' });
     const run = spawnSync(process.execPath, [bundled], { timeout: 10_000, encoding: 'utf8' });
     expect(run.signal, 'it ran past its time limit').toBeNull();
     expect(run.stdout.trim()).toBe('ENOENT');
