@@ -25,40 +25,53 @@ const SPELLINGS: Readonly<Record<string, string>> = {
 /** The options that take the next word as their value (so it is not mistaken for the script). */
 const TAKES_VALUE = new Set(['n', 'np', 'host', 'hostfile', 'map-by', 'output-dir', 'x', 'env', 'wdir', 'timeout', 'ssh', 'node', 'bind-to', 'launcher']);
 
-/** `argv` with the launcher's options in the spellings yargs knows; UsageError for an unknown single-dash word. */
-export function withLongSpellings(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
+/** One of the launcher's options as written: `name` (before any `=`), its value, and where they sit in argv. */
+interface OptionWord {
+  word: string;
+  name: string;
+  /** The value after `=`, or the next word for an option that takes one. */
+  value: string | undefined;
+  /** The next word was this option's value. */
+  tookNext: boolean;
+}
+
+/** The launcher's own words, before the script (or `--`), and where the script's part begins. */
+function launcherWords(argv: readonly string[]): { options: OptionWord[]; scriptAt: number } {
+  const options: OptionWord[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
     const word = argv[i]!;
-    // The script (or `--`) ends the launcher's options: everything after is the program's.
-    if (word === '--' || !word.startsWith('-') || word === '-') {
-      out.push(...argv.slice(i));
-      break;
-    }
+    if (word === '--' || !word.startsWith('-') || word === '-') break;
     const eq = word.indexOf('=');
     const name = eq < 0 ? word : word.slice(0, eq);
+    const key = (SPELLINGS[name] ?? name).replace(/^-+/, '');
+    const tookNext = eq < 0 && TAKES_VALUE.has(key) && i + 1 < argv.length;
+    options.push({ word, name, value: eq >= 0 ? word.slice(eq + 1) : tookNext ? argv[i + 1] : undefined, tookNext });
+    if (tookNext) i++;
+  }
+  return { options, scriptAt: i };
+}
+
+/** `argv` with the launcher's options in the spellings yargs knows; UsageError for an unknown single-dash word. */
+export function withLongSpellings(argv: readonly string[]): string[] {
+  const { options, scriptAt } = launcherWords(argv);
+  const out: string[] = [];
+  for (const { word, name, value, tookNext } of options) {
     const long = SPELLINGS[name];
-    const spelled = long === undefined ? word : long + word.slice(name.length);
     if (long === undefined && /^-[^-].+/.test(name) && !/^-n\d+$/.test(word)) {
       throw new UsageError(`unknown option ${name} (long options take two dashes: -${name})`);
     }
-    out.push(spelled);
-    const key = (long ?? name).replace(/^-+/, '');
-    if (eq < 0 && TAKES_VALUE.has(key) && i + 1 < argv.length) out.push(argv[++i]!);
+    out.push(long === undefined ? word : long + word.slice(name.length));
+    if (tookNext) out.push(value!);
   }
-  return out;
+  return [...out, ...argv.slice(scriptAt)];
 }
 
 /** The word given for the last of `names` in `argv` (`-n 4`, `--np=4`, `-n4`), for messages. */
 export function givenValue(argv: readonly string[], names: readonly string[]): string | undefined {
   let found: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--' || !word.startsWith('-') || word === '-') break;
-    const eq = word.indexOf('=');
-    const name = eq < 0 ? word : word.slice(0, eq);
-    const next = eq < 0 && TAKES_VALUE.has(name.replace(/^-+/, '')) ? argv[++i] : undefined;
-    if (names.includes(name)) found = eq < 0 ? next : word.slice(eq + 1);
+  for (const { word, name, value } of launcherWords(argv).options) {
+    if (names.includes(name)) found = value;
     else if (/^-n\d/.test(word) && names.includes('-n')) found = word.slice(2);
   }
   return found;

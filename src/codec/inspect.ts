@@ -10,7 +10,7 @@
  * part, locate.ts searches for where that part sits.
  */
 import { mpiError, type MpiError } from '../errors.js';
-import { Kind, describe, instanceProblem, kindOf, unsendableReason } from './kind.js';
+import { Kind, describe, instanceProblem, isHole, kindOf, unsendableReason } from './kind.js';
 import { locate } from './locate.js';
 import { isPlainKey, isWellFormed } from './text.js';
 
@@ -112,8 +112,7 @@ class Walk {
   private visitArray(array: unknown[]): void {
     for (let i = 0; i < array.length; i++) {
       const item = array[i];
-      // A hole reads as undefined; msgpackr would write it as one.
-      if (item === undefined && !(i in array)) this.needsRewrite = true;
+      if (isHole(array, i, item)) this.needsRewrite = true;
       this.visit(item);
     }
   }

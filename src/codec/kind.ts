@@ -51,6 +51,11 @@ const STANDARD_VIEW_PROTOS = new Set<object>([
   DataView.prototype,
 ]);
 
+/** Whether element `i` of `array` is a hole (absent, though it reads as undefined), which msgpackr would write as undefined. */
+export function isHole(array: readonly unknown[], i: number, item: unknown = array[i]): boolean {
+  return item === undefined && !(i in array);
+}
+
 /** Classifies an object met inside a value. Plain objects and arrays are answered first: they are most of the traffic. */
 export function kindOf(object: object): Kind {
   // Checked before anything reads the object, because a proxy's traps would answer instead.

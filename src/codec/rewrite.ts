@@ -12,7 +12,7 @@
 import { mpiError } from '../errors.js';
 import { bytesOf, dtypeOf, fromBytes } from './dtype.js';
 import { BoxedPrimitive, ErrorRecord, KeyedRecord, NegativeZero, SparseArray, UnpairedString } from './extensions.js';
-import { Kind, kindOf } from './kind.js';
+import { Kind, isHole, kindOf } from './kind.js';
 import { isPlainKey, isWellFormed } from './text.js';
 
 /** A copy of an already inspected `value` with wire types in place of the parts msgpackr gets wrong. */
@@ -144,7 +144,7 @@ class Rewrite {
 }
 
 function hasHoles(array: unknown[]): boolean {
-  for (let i = 0; i < array.length; i++) if (array[i] === undefined && !(i in array)) return true;
+  for (let i = 0; i < array.length; i++) if (isHole(array, i)) return true;
   return false;
 }
 
