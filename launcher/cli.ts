@@ -121,6 +121,11 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
   const positional = args._.map(String);
   if (positional.length === 0) throw new UsageError('no script given');
   const [script, ...scriptArgs] = positional;
+  // yargs reads numbers the JavaScript way: `-n 1e1` would be 10 ranks, `-n 0x2` two.
+  const npGiven = givenValue(argv, ['-n', '--np', '--n']);
+  if (args.np !== undefined && npGiven !== undefined && !/^\d+$/.test(npGiven)) {
+    throw new UsageError(`-n must be a positive integer, got ${npGiven}`);
+  }
   if (args.np !== undefined && (!Number.isInteger(args.np) || args.np < 1)) {
     throw new UsageError(`-n must be a positive integer, got ${givenValue(argv, ['-n', '--np', '--n']) ?? String(args.np)}`);
   }
@@ -203,6 +208,7 @@ function checkScript(opts: CliOptions, cwd: string): string {
   const path = resolve(opts.script);
   const candidates = [path, resolve(cwd, opts.script)];
   const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
+  if (!found && candidates.some((p) => existsSync(p) && statSync(p).isDirectory())) throw new UsageError(`cannot run ${opts.script}: it is a directory`);
   if (!found) throw new UsageError(`script not found: ${opts.script}`);
   if (!isRunnable(found)) throw new UsageError(`cannot run ${opts.script}: expected a .ts, .mts, .js or .mjs file`);
   return found;

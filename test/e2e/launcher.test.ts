@@ -22,7 +22,7 @@ describe('tsmpiexec command line', () => {
     expect(r.stderr.split('\n')[0]).toMatch(/tsmpiexec: Unknown argument: frobnicate/);
   });
 
-  it.each([['0'], ['-3'], ['two'], ['1.5']])('rejects -n %s', async (n) => {
+  it.each([['0'], ['-3'], ['two'], ['1.5'], ['1e1'], ['0x2']])('rejects -n %s', async (n) => {
     const r = await tsmpiexec(['-n', n, program('echo-args.mjs')]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: .*-n|np/);
@@ -63,6 +63,12 @@ describe('tsmpiexec command line', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr.split('\n')[0]).toBe('tsmpiexec: unknown option -hosts (long options take two dashes: --hosts)');
     expect(r.stdout).toBe('');
+  });
+
+  it('rejects a directory given as the script, saying so', async () => {
+    const r = await tsmpiexec(['-n', '1', 'test/programs']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('tsmpiexec: cannot run test/programs: it is a directory');
   });
 
   it('rejects a file it cannot run', async () => {
