@@ -4,9 +4,11 @@
  * class all host handling reports user mistakes with.
  */
 
+import { isIPv6 } from 'node:net';
+
 /** A machine ranks may run on. */
 export interface HostSpec {
-  /** Host name or IPv4 address, as given by the user or the scheduler. */
+  /** Host name, IPv4 or IPv6 address (without brackets), as given by the user or the scheduler. */
   name: string;
   /** Ranks the host takes before it counts as oversubscribed (a positive integer). */
   slots: number;
@@ -33,11 +35,13 @@ const MAX_NAME_LENGTH = 253;
 /**
  * Tells what is wrong with a host name, or `null` when it is acceptable.
  * Accepted: DNS-style names (letters, digits, `-`, `_`, dot-separated labels;
- * `_` is tolerated because cluster node names sometimes use it) and dotted IPv4
- * addresses. Names made only of digits and dots must be valid IPv4 addresses.
+ * `_` is tolerated because cluster node names sometimes use it), dotted IPv4
+ * addresses and IPv6 addresses. Names made only of digits and dots must be valid
+ * IPv4 addresses.
  */
 export function hostNameProblem(name: string): string | null {
   if (name === '') return 'empty host name';
+  if (isIPv6(name)) return null;
   if (name.length > MAX_NAME_LENGTH) return `host name longer than ${MAX_NAME_LENGTH} characters`;
   if (NUMERIC_DOTTED.test(name)) {
     const parts = name.split('.');
@@ -46,6 +50,25 @@ export function hostNameProblem(name: string): string | null {
   }
   if (!HOST_NAME.test(name)) return `invalid host name "${name}"`;
   return null;
+}
+
+/**
+ * Cuts a `--host` or MPICH hostfile entry into its host and slot count text (undefined
+ * when none is given): `name`, `name:slots`, `[ipv6]`, `[ipv6]:slots`, or a bare IPv6
+ * address (`fe80::1`; with a slot count it needs the brackets, as `::1:2` is an address).
+ */
+export function splitHostEntry(entry: string): { name: string; count: string | undefined } {
+  if (entry.startsWith('[')) {
+    const close = entry.indexOf(']');
+    const rest = close < 0 ? '' : entry.slice(close + 1);
+    if (close > 0 && (rest === '' || rest.startsWith(':'))) {
+      return { name: entry.slice(1, close), count: rest === '' ? undefined : rest.slice(1) };
+    }
+    return { name: entry, count: undefined };
+  }
+  if (isIPv6(entry)) return { name: entry, count: undefined };
+  const colon = entry.indexOf(':');
+  return colon === -1 ? { name: entry, count: undefined } : { name: entry.slice(0, colon), count: entry.slice(colon + 1) };
 }
 
 /**

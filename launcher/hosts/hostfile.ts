@@ -6,11 +6,15 @@
  *   spaces around `=` are allowed);
  * - MPICH: `node1:4`.
  *
+ * IPv6 addresses are host names too: bare in the Open MPI form (`fe80::1 slots=4`),
+ * in brackets in MPICH's (`[fe80::1]:4`).
+ *
  * `#` starts a comment (whole line or trailing); blank lines are ignored.
  * A host without a slot count has 1 slot. Repeated host names merge, their
  * slots adding up (see {@link mergeHosts}).
  */
-import { HostError, hostNameProblem, mergeHosts, parseSlotCount, type HostSpec } from './host.js';
+import { isIPv6 } from 'node:net';
+import { HostError, hostNameProblem, mergeHosts, parseSlotCount, splitHostEntry, type HostSpec } from './host.js';
 
 /**
  * Parses the text of a hostfile. `fileName` is only used in error messages,
@@ -39,16 +43,15 @@ function parseHostfileLine(raw: string, fail: (what: string) => never): HostSpec
   if (line === '') return null;
   const [first = '', ...rest] = line.split(/\s+/);
   if (first.includes('=')) fail(`missing host name before "${first}"`);
-  if (first.includes(':')) return parseMpichEntry(first, rest, fail);
+  // `node1:4` or `[fe80::1]:4` is MPICH's form; a bare IPv6 address is a host name.
+  if (first.startsWith('[') || (first.includes(':') && !isIPv6(first))) return parseMpichEntry(first, rest, fail);
   checkName(first, fail);
   return { name: first, ...parseKeys(rest, fail) };
 }
 
-/** `node1:4` — nothing may follow it on the line. */
+/** `node1:4` or `[fe80::1]:4` — nothing may follow it on the line. */
 function parseMpichEntry(entry: string, rest: string[], fail: (what: string) => never): HostSpec {
-  const colon = entry.indexOf(':');
-  const name = entry.slice(0, colon);
-  const count = entry.slice(colon + 1);
+  const { name, count = '1' } = splitHostEntry(entry);
   checkName(name, fail);
   const slots = parseSlotCount(count);
   if (slots === null) fail(`bad slots value "${count}" in "${entry}" (expected a positive integer)`);

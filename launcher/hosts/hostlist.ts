@@ -1,10 +1,10 @@
 /**
  * `--host h1:2,h2,h3:4` parsing. Each comma-separated entry is a host name or
- * IPv4 address, optionally followed by `:slots`; without it the entry is worth
- * 1 slot. Repeated names add their slots, like Open MPI (`--host a,a` is `a`
+ * address, optionally followed by `:slots` (an IPv6 address then in brackets,
+ * `[fe80::1]:4`); without it the entry is worth 1 slot. Repeated names add their slots, like Open MPI (`--host a,a` is `a`
  * with 2 slots).
  */
-import { HostError, hostNameProblem, mergeHosts, parseSlotCount, type HostSpec } from './host.js';
+import { HostError, hostNameProblem, mergeHosts, parseSlotCount, splitHostEntry, type HostSpec } from './host.js';
 
 /**
  * Parses the argument of `--host`. Errors name the bad entry, e.g.
@@ -19,12 +19,10 @@ export function parseHostList(arg: string): HostSpec[] {
 
 function parseEntry(entry: string, arg: string): HostSpec {
   if (entry === '') throw new HostError(`--host: empty entry in "${arg}"`);
-  const colon = entry.indexOf(':');
-  const name = colon === -1 ? entry : entry.slice(0, colon);
+  const { name, count } = splitHostEntry(entry);
   const problem = hostNameProblem(name);
   if (problem !== null) throw new HostError(`--host: ${problem} in entry "${entry}"`);
-  if (colon === -1) return { name, slots: 1 };
-  const count = entry.slice(colon + 1);
+  if (count === undefined) return { name, slots: 1 };
   const slots = parseSlotCount(count);
   if (slots === null) {
     throw new HostError(`--host: bad slots value "${count}" in entry "${entry}" (expected a positive integer)`);

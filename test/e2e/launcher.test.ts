@@ -134,6 +134,12 @@ describe('running ranks', () => {
     }
   });
 
+  it('runs on an IPv6 address given in brackets (::1 is this host)', async () => {
+    const r = await tsmpiexec(['--host', '[::1]:2', '-n', '2', program('echo-args.mjs')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rank: number }).rank).sort()).toEqual([0, 1]);
+  });
+
   it('-x NAME forwards the launcher value', async () => {
     const r = await tsmpiexec(['-n', '2', '-x', 'TSMPI_TEST_VAR', program('echo-args.mjs')], { env: { TSMPI_TEST_VAR: 'from env' } });
     expect(r.exitCode).toBe(0);

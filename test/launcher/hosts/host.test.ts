@@ -12,7 +12,7 @@ describe('HostError', () => {
 });
 
 describe('hostNameProblem', () => {
-  it.each(['node1', 'n', 'node-01', 'gpu_node3', 'a.b.example.com', 'NODE1', '10.0.0.1', '127.0.0.2', '0.0.0.0', '255.255.255.255', '1node'])(
+  it.each(['node1', 'n', 'node-01', 'gpu_node3', 'a.b.example.com', 'NODE1', '10.0.0.1', '127.0.0.2', '0.0.0.0', '255.255.255.255', '1node', '::1', 'fe80::1', '2001:db8::2:1'])(
     'accepts %s',
     (name) => expect(hostNameProblem(name)).toBeNull(),
   );

@@ -36,6 +36,14 @@ describe('parseHostfile: Open MPI form', () => {
     expect(parseHostfile('a slots=2 max_slots=2', 'h')).toEqual([{ name: 'a', slots: 2, maxSlots: 2 }]);
   });
 
+  it('accepts IPv6 addresses as host names', () => {
+    expect(parseHostfile('fe80::1 slots=4\n::1\n2001:db8::7 slots=2 max_slots=3', 'h')).toEqual([
+      { name: 'fe80::1', slots: 4 },
+      { name: '::1', slots: 1 },
+      { name: '2001:db8::7', slots: 2, maxSlots: 3 },
+    ]);
+  });
+
   it('accepts IPv4 addresses and tabs', () => {
     expect(parseHostfile('127.0.0.2\tslots=2\n127.0.0.3', 'h')).toEqual([
       { name: '127.0.0.2', slots: 2 },
@@ -45,6 +53,13 @@ describe('parseHostfile: Open MPI form', () => {
 });
 
 describe('parseHostfile: MPICH form', () => {
+  it('reads [ipv6]:slots and [ipv6]', () => {
+    expect(parseHostfile('[fe80::1]:4\n[::1]', 'h')).toEqual([
+      { name: 'fe80::1', slots: 4 },
+      { name: '::1', slots: 1 },
+    ]);
+  });
+
   it('reads name:slots', () => {
     expect(parseHostfile('node1:4\nnode2:1\n10.1.1.1:2', 'h')).toEqual([
       { name: 'node1', slots: 4 },

@@ -23,6 +23,16 @@ describe('parseHostList', () => {
     ]);
   });
 
+  it('accepts IPv6 addresses, in brackets when a slot count follows', () => {
+    expect(parseHostList('[::1]:2,fe80::1,[2001:db8::5]')).toEqual([
+      { name: '::1', slots: 2 },
+      { name: 'fe80::1', slots: 1 },
+      { name: '2001:db8::5', slots: 1 },
+    ]);
+    // Without brackets the last group is part of the address.
+    expect(parseHostList('::1:2')).toEqual([{ name: '::1:2', slots: 1 }]);
+  });
+
   it('adds slots of repeated names like Open MPI', () => {
     expect(parseHostList('a,a')).toEqual([{ name: 'a', slots: 2 }]);
     expect(parseHostList('a:2,b,a:3,b')).toEqual([
@@ -52,6 +62,9 @@ describe('parseHostList', () => {
     [':2', '--host: empty host name in entry ":2"'],
     ['ok,b@d:2', '--host: invalid host name "b@d" in entry "b@d:2"'],
     ['1.2.3.999', '--host: invalid IPv4 address "1.2.3.999" in entry "1.2.3.999"'],
+    ['[::1', '--host: invalid host name "[::1" in entry "[::1"'],
+    ['[::1]x', '--host: invalid host name "[::1]x" in entry "[::1]x"'],
+    ['[::1]:0', '--host: bad slots value "0" in entry "[::1]:0" (expected a positive integer)'],
   ])('rejects %j: %s', (arg, message) => {
     let caught: unknown;
     try {
