@@ -12,6 +12,7 @@ import { Coordinator } from './coordinator.js';
 import { formatHangReport, type RankState } from './hang-report.js';
 import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
+import { machineOf } from './hosts/host.js';
 import type { Placement } from './hosts/placement.js';
 import { urlOf, type TlsMaterial } from '../src/transport/listener.js';
 import { cpuFor, type Binding } from './binding.js';
@@ -98,7 +99,7 @@ class Job {
       const ownCache = join(this.jobDir, 'cache');
       const program = await prepareScript(this.opts.script, cacheDirFor(this.opts.script, ownCache), ownCache);
       const remoteHost = this.remoteHost();
-      if (remoteHost) this.localAddress = await localAddressToward(remoteHost);
+      if (remoteHost) this.localAddress = await localAddressToward(machineOf(remoteHost));
       const useTcp = this.opts.forceTcp || this.localAddress !== null;
       if (this.opts.tls) this.tls = createJobCertificate(this.jobDir);
       this.coordinator = await Coordinator.start({
@@ -150,14 +151,14 @@ class Job {
       TSMPI_SIZE: String(this.opts.plan.length),
       TSMPI_LOCAL_RANK: String(place.localRank),
       TSMPI_LOCAL_SIZE: String(place.localSize),
-      TSMPI_HOST: place.host,
+      TSMPI_HOST: machineOf(place.host),
       TSMPI_COORD: this.coordinatorUrl(),
       // On another host the launcher's directory does not exist: the ranks there make their own.
       TSMPI_JOBDIR: local ? this.jobDir : `/tmp/${basename(this.jobDir)}-h${hostIndex}`,
     };
     if (this.opts.forceTcp) env.TSMPI_TRANSPORT = 'tcp';
     Object.assign(env, rankEnvDefaults(process.env, this.opts.env));
-    if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : place.host;
+    if (this.localAddress) env.TSMPI_BIND = local ? this.localAddress : machineOf(place.host);
     if (this.tls) env.TSMPI_TLS = '1';
     return env;
   }

@@ -5,6 +5,7 @@
  */
 import { execa } from 'execa';
 import { Readable } from 'node:stream';
+import { machineOf } from './hosts/host.js';
 import { shellQuote, splitCommand } from './shell-words.js';
 import type { RankProcess } from './spawn-local.js';
 
@@ -50,7 +51,7 @@ export function spawnSrun(opts: RemoteSpawnOptions): RankProcess {
   const args = [
     '--nodes=1',
     '--ntasks=1',
-    `--nodelist=${opts.host}`,
+    `--nodelist=${machineOf(opts.host)}`,
     '--overlap',
     '--quiet',
     '--kill-on-bad-exit=0',

@@ -8,7 +8,7 @@ import { isIPv6 } from 'node:net';
 
 /** A machine ranks may run on. */
 export interface HostSpec {
-  /** Host name, IPv4 or IPv6 address (without brackets), as given by the user or the scheduler. */
+  /** Host name, IPv4 or IPv6 address (without brackets), as given by the user or the scheduler, maybe after `user@` (see machineOf). */
   name: string;
   /** Ranks the host takes before it counts as oversubscribed (a positive integer). */
   slots: number;
@@ -31,16 +31,30 @@ const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?';
 const HOST_NAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
 const NUMERIC_DOTTED = /^[0-9]+(?:\.[0-9]+)*$/;
 const MAX_NAME_LENGTH = 253;
+const USER_NAME = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+
+/** The machine a host entry names: `node1` for `alice@node1` (what to reach, bind to, or call the host). */
+export function machineOf(name: string): string {
+  const at = name.lastIndexOf('@');
+  return at < 0 ? name : name.slice(at + 1);
+}
 
 /**
  * Tells what is wrong with a host name, or `null` when it is acceptable.
  * Accepted: DNS-style names (letters, digits, `-`, `_`, dot-separated labels;
  * `_` is tolerated because cluster node names sometimes use it), dotted IPv4
- * addresses and IPv6 addresses. Names made only of digits and dots must be valid
- * IPv4 addresses.
+ * addresses and IPv6 addresses, each optionally after `user@` (as Open MPI's
+ * hostfiles allow: ssh logs in as that user). Names made only of digits and dots
+ * must be valid IPv4 addresses.
  */
 export function hostNameProblem(name: string): string | null {
   if (name === '') return 'empty host name';
+  const at = name.indexOf('@');
+  if (at >= 0) {
+    const user = name.slice(0, at);
+    if (!USER_NAME.test(user)) return `invalid user name "${user}" in "${name}"`;
+    return hostNameProblem(name.slice(at + 1));
+  }
   if (isIPv6(name)) return null;
   if (name.length > MAX_NAME_LENGTH) return `host name longer than ${MAX_NAME_LENGTH} characters`;
   if (NUMERIC_DOTTED.test(name)) {

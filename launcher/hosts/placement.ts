@@ -3,7 +3,7 @@
  * `-n`), and the `--display-map` table.
  */
 import * as os from 'node:os';
-import { HostError, describeHosts, mergeHosts, type HostSpec } from './host.js';
+import { HostError, describeHosts, machineOf, mergeHosts, type HostSpec } from './host.js';
 
 /** Where one rank runs. */
 export interface Placement {
@@ -182,7 +182,7 @@ export function formatMap(plan: readonly Placement[]): string {
  * @param hostname this machine's name; defaults to `os.hostname()`.
  */
 export function isLocalHost(name: string, hostname: string = os.hostname()): boolean {
-  const n = name.toLowerCase();
+  const n = machineOf(name).toLowerCase();
   const self = hostname.toLowerCase();
   const short = self.split('.')[0] ?? self;
   return n === 'localhost' || n === '127.0.0.1' || n === '::1' || (self !== '' && (n === self || n === short));

@@ -2,7 +2,7 @@
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SSH_HOSTS, sshdMissing, startSshd, type Sshd } from '../helpers/sshd.js';
@@ -91,6 +91,21 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     const r = await tsmpiexec(['--ssh', sshd.sshCommand, '--hostfile', file, '--map-by', 'node', '-n', '3', program('multihost.ts')]);
     expect(r.exitCode).toBe(0);
     expect(reports(r.stdout).map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.2']);
+  });
+
+  it('reads user@host hostfile lines: ssh logs in as that user, and the ranks know the host', async () => {
+    const file = join(scratch, 'hosts-with-user');
+    const user = userInfo().username;
+    writeFileSync(file, `${user}@${SSH_HOSTS[0]} slots=2\n${user}@${SSH_HOSTS[1]} slots=2\n`);
+    const r = await tsmpiexec(['--ssh', sshd.sshCommand, '--hostfile', file, '-n', '4', program('multihost.ts')]);
+    expect(tsmpiErrors(r.stderr)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    const all = reports(r.stdout);
+    expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+    for (const a of all) {
+      expect(a.sharedSize).toBe(2);
+      expect(a.transports).toEqual(a.hosts.map((h, peer) => (peer === a.rank ? 'self' : h === a.host ? 'unix' : 'tcp')));
+    }
   });
 
   it('runs inside a PBS job from $PBS_NODEFILE', async () => {

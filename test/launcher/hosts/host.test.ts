@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HostError, describeHosts, hostNameProblem, mergeHosts, parseSlotCount } from '../../../launcher/hosts/host.js';
+import { HostError, describeHosts, hostNameProblem, machineOf, mergeHosts, parseSlotCount } from '../../../launcher/hosts/host.js';
 
 describe('HostError', () => {
   it('is an Error with its own name and the message as given', () => {
@@ -12,14 +12,23 @@ describe('HostError', () => {
 });
 
 describe('hostNameProblem', () => {
-  it.each(['node1', 'n', 'node-01', 'gpu_node3', 'a.b.example.com', 'NODE1', '10.0.0.1', '127.0.0.2', '0.0.0.0', '255.255.255.255', '1node', '::1', 'fe80::1', '2001:db8::2:1'])(
+  it.each(['node1', 'n', 'node-01', 'gpu_node3', 'a.b.example.com', 'NODE1', '10.0.0.1', '127.0.0.2', '0.0.0.0', '255.255.255.255', '1node', '::1', 'fe80::1', '2001:db8::2:1', 'alice@node1', 'a.b_c-d@10.0.0.1', 'u@fe80::1'])(
     'accepts %s',
     (name) => expect(hostNameProblem(name)).toBeNull(),
   );
 
   it('rejects an empty name', () => expect(hostNameProblem('')).toBe('empty host name'));
 
-  it.each(['no de', 'a/b', 'a@b', '-node', 'node-', 'a..b', '.a', 'a.', 'n!', 'x[1]', 'a,b', 'a:b'])(
+  it('checks both parts of user@host', () => {
+    expect(hostNameProblem('a@b!')).toBe('invalid host name "b!"');
+    expect(hostNameProblem('@node1')).toBe('invalid user name "" in "@node1"');
+    expect(hostNameProblem('al/ice@node1')).toBe('invalid user name "al/ice" in "al/ice@node1"');
+    expect(hostNameProblem('alice@')).toBe('empty host name');
+    expect(machineOf('alice@node1')).toBe('node1');
+    expect(machineOf('node1')).toBe('node1');
+  });
+
+  it.each(['no de', 'a/b', '-node', 'node-', 'a..b', '.a', 'a.', 'n!', 'x[1]', 'a,b', 'a:b'])(
     'rejects %s as a host name',
     (name) => expect(hostNameProblem(name)).toBe(`invalid host name "${name}"`),
   );

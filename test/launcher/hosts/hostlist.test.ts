@@ -33,6 +33,13 @@ describe('parseHostList', () => {
     expect(parseHostList('::1:2')).toEqual([{ name: '::1:2', slots: 1 }]);
   });
 
+  it('keeps a user name before a host, as Open MPI hostfiles allow', () => {
+    expect(parseHostList('alice@node1:2,bob.smith@10.0.0.7')).toEqual([
+      { name: 'alice@node1', slots: 2 },
+      { name: 'bob.smith@10.0.0.7', slots: 1 },
+    ]);
+  });
+
   it('adds slots of repeated names like Open MPI', () => {
     expect(parseHostList('a,a')).toEqual([{ name: 'a', slots: 2 }]);
     expect(parseHostList('a:2,b,a:3,b')).toEqual([
@@ -60,7 +67,9 @@ describe('parseHostList', () => {
     ['a:', '--host: bad slots value "" in entry "a:" (expected a positive integer)'],
     ['a:1:2', '--host: bad slots value "1:2" in entry "a:1:2" (expected a positive integer)'],
     [':2', '--host: empty host name in entry ":2"'],
-    ['ok,b@d:2', '--host: invalid host name "b@d" in entry "b@d:2"'],
+    ['ok,b!d:2', '--host: invalid host name "b!d" in entry "b!d:2"'],
+    ['@d:2', '--host: invalid user name "" in "@d" in entry "@d:2"'],
+    ['a b@d', '--host: invalid user name "a b" in "a b@d" in entry "a b@d"'],
     ['1.2.3.999', '--host: invalid IPv4 address "1.2.3.999" in entry "1.2.3.999"'],
     ['[::1', '--host: invalid host name "[::1" in entry "[::1"'],
     ['[::1]x', '--host: invalid host name "[::1]x" in entry "[::1]x"'],

@@ -81,8 +81,8 @@ describe('pbsHosts', () => {
   });
 
   it('names the file in parse errors', () => {
-    expect(messageOf(() => pbsHosts({ PBS_NODEFILE: '/f' }, () => 'ok\nb@d\n'))).toBe(
-      'PBS node file /f line 2: invalid host name "b@d"',
+    expect(messageOf(() => pbsHosts({ PBS_NODEFILE: '/f' }, () => 'ok\nb!d\n'))).toBe(
+      'PBS node file /f line 2: invalid host name "b!d"',
     );
   });
 });

@@ -231,11 +231,11 @@ describe('formatMap', () => {
 });
 
 describe('isLocalHost', () => {
-  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '::1', 'myhost', 'myhost.example.com', 'MyHost'])('%s is local', (name) => {
+  it.each(['localhost', 'LOCALHOST', '127.0.0.1', '::1', 'myhost', 'myhost.example.com', 'MyHost', 'alice@localhost', 'bob@myhost'])('%s is local', (name) => {
     expect(isLocalHost(name, 'myhost.example.com')).toBe(true);
   });
 
-  it.each(['127.0.0.2', '127.0.0.3', 'otherhost', 'myhost.other.com', 'example.com', '', '0.0.0.0', 'myhostx'])('%s is not local', (name) => {
+  it.each(['127.0.0.2', '127.0.0.3', 'otherhost', 'myhost.other.com', 'example.com', '', '0.0.0.0', 'myhostx', 'myhost@otherhost'])('%s is not local', (name) => {
     expect(isLocalHost(name, 'myhost.example.com')).toBe(false);
   });
 
