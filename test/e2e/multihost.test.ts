@@ -49,16 +49,12 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     const r = await tsmpiexec([...hostArg(), '-n', '4', '-x', 'TSMPI_TEST_VAR=over ssh', program('multihost.ts')]);
     expect(tsmpiErrors(r.stderr)).toEqual([]);
     expect(r.exitCode).toBe(0);
-    const all = reports(r.stdout);
-    expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+    const all = twoRanksOnEachHost(r.stdout);
     for (const a of all) {
       expect(a.total).toBe(10);
       expect(a.x).toBe('over ssh');
-      expect(a.sharedSize).toBe(2);
       expect(a.localRank).toBe(String(a.rank % 2));
       expect(a.localSize).toBe('2');
-      const expected = a.hosts.map((h, peer) => (peer === a.rank ? 'self' : h === a.host ? 'unix' : 'tcp'));
-      expect(a.transports).toEqual(expected);
     }
     expect(all[3].digestOk).toBe(true);
     const ring = await tsmpiexec([...hostArg(), '-n', '4', 'examples/ring.ts', '2']);
@@ -100,12 +96,7 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     const r = await tsmpiexec(['--ssh', sshd.sshCommand, '--hostfile', file, '-n', '4', program('multihost.ts')]);
     expect(tsmpiErrors(r.stderr)).toEqual([]);
     expect(r.exitCode).toBe(0);
-    const all = reports(r.stdout);
-    expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
-    for (const a of all) {
-      expect(a.sharedSize).toBe(2);
-      expect(a.transports).toEqual(a.hosts.map((h, peer) => (peer === a.rank ? 'self' : h === a.host ? 'unix' : 'tcp')));
-    }
+    twoRanksOnEachHost(r.stdout);
   });
 
   it('runs inside a PBS job from $PBS_NODEFILE', async () => {
@@ -208,6 +199,21 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     expect(r.stderr).toMatch(/rank \d on 127\.0\.0\.\d could not be started over ssh: .*\/nonexistent\/node/);
   });
 });
+
+/**
+ * The reports of a 4-rank job placed two per host, checked for what that placement
+ * means: the hosts in rank order, shared-memory groups of two, and Unix sockets within
+ * a host, TCP across.
+ */
+function twoRanksOnEachHost(stdout: string): Report[] {
+  const all = reports(stdout);
+  expect(all.map((a) => a.host)).toEqual(['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+  for (const a of all) {
+    expect(a.sharedSize).toBe(2);
+    expect(a.transports).toEqual(a.hosts.map((h, peer) => (peer === a.rank ? 'self' : h === a.host ? 'unix' : 'tcp')));
+  }
+  return all;
+}
 
 /** The job directories of ranks on "other hosts" (/tmp/tsmpi-XXXXXX-hN) that exist now. */
 function remoteJobDirs(): string[] {
