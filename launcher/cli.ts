@@ -25,8 +25,6 @@ declare const TSMPI_VERSION: string;
 
 export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.js|.mjs> [script args…]';
 
-export { UsageError };
-
 /** The longest --timeout: Node's timers fire at once for anything beyond 2^31 - 1 ms. */
 const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
@@ -121,13 +119,10 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
   const positional = args._.map(String);
   if (positional.length === 0) throw new UsageError('no script given');
   const [script, ...scriptArgs] = positional;
-  // yargs reads numbers the JavaScript way: `-n 1e1` would be 10 ranks, `-n 0x2` two.
+  // Decimal digits only: yargs reads numbers the JavaScript way (`-n 1e1` would be 10 ranks, `-n 0x2` two).
   const npGiven = givenValue(argv, ['-n', '--np', '--n']);
-  if (args.np !== undefined && npGiven !== undefined && !/^\d+$/.test(npGiven)) {
-    throw new UsageError(`-n must be a positive integer, got ${npGiven}`);
-  }
-  if (args.np !== undefined && (!Number.isInteger(args.np) || args.np < 1)) {
-    throw new UsageError(`-n must be a positive integer, got ${givenValue(argv, ['-n', '--np', '--n']) ?? String(args.np)}`);
+  if (args.np !== undefined && ((npGiven !== undefined && !/^\d+$/.test(npGiven)) || !Number.isInteger(args.np) || args.np < 1)) {
+    throw new UsageError(`-n must be a positive integer, got ${npGiven ?? String(args.np)}`);
   }
   if (args.timeout !== undefined && (!Number.isFinite(args.timeout) || args.timeout <= 0)) {
     throw new UsageError('--timeout must be a positive number of seconds');

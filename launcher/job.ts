@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newSecret } from '../src/transport/auth.js';
 import { Coordinator } from './coordinator.js';
-import { formatHangReport, type RankState } from './hang-report.js';
+import { formatHangReport, rankList, type RankState } from './hang-report.js';
 import { forwardRankOutput } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import { machineOf } from './hosts/host.js';
@@ -230,7 +230,7 @@ class Job {
     const waiting = this.opts.plan.some((p) => this.coordinator.hasInited(p.rank));
     if (missing.length === 0 || !waiting || this.ending) return;
     process.stderr.write(
-      `tsmpiexec: after ${WIRE_UP_NOTICE_MS / 1000} s, ${rankList(missing.map((p) => p.rank))} not called init(); the others wait for them there (Ctrl-C shows what each rank is doing)\n`,
+      `tsmpiexec: after ${WIRE_UP_NOTICE_MS / 1000} s, ${missing.length === 1 ? 'rank' : 'ranks'} ${rankList(missing.map((p) => p.rank))} ${missing.length === 1 ? 'has' : 'have'} not called init(); the others wait for them there (Ctrl-C shows what each rank is doing)\n`,
     );
   }
 
@@ -362,11 +362,6 @@ function signalOfStatus(code: number | null): NodeJS.Signals | null {
   if (code === null || code <= 128) return null;
   const entry = Object.entries(osConstants.signals).find(([, n]) => n === code - 128);
   return entry ? (entry[0] as NodeJS.Signals) : null;
-}
-
-/** "rank 3 has" / "ranks 2, 5 have", for messages. */
-function rankList(ranks: number[]): string {
-  return ranks.length === 1 ? `rank ${ranks[0]} has` : `ranks ${ranks.join(', ')} have`;
 }
 
 /** The local address the kernel would use to reach `host` (no packet is sent). */
