@@ -67,7 +67,12 @@ export async function prepareScript(script: string, cacheDir: string, fallbackDi
     // The files it read, for the cache manifest (paths relative to absWorkingDir).
     metafile: true,
     absWorkingDir: workingDir,
-    plugins: [externalPackages(), ownImportMeta()],
+    // Only the conditions node itself matches (node, import or require, default): esbuild
+    // would otherwise add bundlers' "module" and could pick a file node never loads.
+    conditions: [],
+    banner: { js: bundlePreamble(path) },
+    define: PER_FILE_NAMES,
+    plugins: [externalPackages(), perFileNames()],
   }).catch((err: { errors?: Message[] }) => {
     throw new Error(`cannot compile ${script}: ${describeBuildErrors(err.errors) ?? String(err)}`);
   }).finally(() => {
@@ -137,7 +142,9 @@ function externalPackages(): Plugin {
         }
         // TypeScript reached through a bare name (tsconfig paths, workspaces) is the user's own source: bundle it.
         if (TYPESCRIPT.has(extname(found.path))) return { path: found.path };
-        return { path: pathToFileURL(found.path).href, external: true };
+        // require() takes a path, import a URL.
+        const requires = args.kind === 'require-call' || args.kind === 'require-resolve';
+        return { path: requires ? found.path : pathToFileURL(found.path).href, external: true };
       });
     },
   };
@@ -147,22 +154,65 @@ function isBuiltin(spec: string): boolean {
   return spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0]);
 }
 
-/** Each bundled file keeps its own import.meta.url, dirname and filename. */
-function ownImportMeta(): Plugin {
+/**
+ * What every bundle runs first, before any of its modules: `require` (esbuild's output
+ * calls it for the CommonJS code it bundles and for require-calls it leaves external),
+ * resolving as from the program's own file; `process.argv[1]` naming the program, as
+ * node or tsx would, not its bundle; and the maker of each file's own `import.meta`.
+ */
+function bundlePreamble(entry: string): string {
+  const file = JSON.stringify(entry);
+  return [
+    "import { createRequire as __tsmpiCreateRequire } from 'node:module';",
+    `const require = __tsmpiCreateRequire(${file});`,
+    `process.argv[1] = ${file};`,
+    'function __tsmpiImportMeta(url, dirname, filename) {',
+    '  // Relative to the file; a package as from the bundle, whose node_modules lookup reaches the project\'s.',
+    "  const resolve = (specifier) => (/^(\\.{1,2}(\\/|$)|\\/)/.test(specifier) ? new URL(specifier, url).href : import.meta.resolve(specifier));",
+    '  return { url, dirname, filename, resolve };',
+    '}',
+  ].join('\n');
+}
+
+/**
+ * Names that differ from file to file, which esbuild would otherwise leave to mean the
+ * bundle's: each becomes a variable that {@link perFileNames} declares in every file that
+ * uses the name. esbuild substitutes only where the name is not the file's own, and
+ * renames the variables per file, so no two files share one.
+ */
+const PER_FILE_NAMES = {
+  'import.meta': '__tsmpi_import_meta',
+  __dirname: '__tsmpi_dirname',
+  __filename: '__tsmpi_filename',
+};
+
+/** Declares each file's own `import.meta`, `__dirname` and `__filename` (see {@link PER_FILE_NAMES}). */
+function perFileNames(): Plugin {
   return {
-    name: 'tsmpi-import-meta',
+    name: 'tsmpi-per-file-names',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
-        if (!source.includes('import.meta')) return undefined;
-        const contents = source
-          .replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href))
-          .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
-          .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path));
+        if (!/import\.meta|__dirname|__filename/.test(source)) return undefined;
+        const [file, dir, url] = [args.path, dirname(args.path), pathToFileURL(args.path).href].map((s) => JSON.stringify(s));
+        const declarations =
+          `;const __tsmpi_import_meta = __tsmpiImportMeta(${url}, ${dir}, ${file}), ` +
+          `__tsmpi_dirname = ${dir}, __tsmpi_filename = ${file};`;
+        // On the first line of code, without a line break, so that line numbers stay the file's.
+        const at = prologueEnd(source);
+        const contents = source.slice(0, at) + declarations + source.slice(at);
         return { contents, loader: loaderFor(args.path), resolveDir: dirname(args.path) };
       });
     },
   };
+}
+
+/**
+ * Where declarations may go in front of a file's code: after a `#!` line and a
+ * "use strict" directive (which must stay first to count), and the comments before it.
+ */
+function prologueEnd(source: string): number {
+  return /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(?:(['"])use strict\1)?/.exec(source)![0].length;
 }
 
 function loaderFor(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {

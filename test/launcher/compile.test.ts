@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { manifestPathFor } from '../../launcher/compile-cache.js';
 import { prepareScript } from '../../launcher/compile.js';
@@ -170,5 +172,77 @@ describe('prepareScript cache', () => {
     writeFileSync(join(project, 'lib/greet.ts'), "export const greeting: string = 'hello now';\n");
     expect((await prepare()).builds).toBe(1);
     expect((await prepare()).builds).toBe(1);
+  });
+});
+
+/** Compiles `entry` and runs the bundle with node (no tsmpi in it): its output, parsed as JSON. */
+async function runCompiled(args: string[] = []): Promise<Record<string, unknown>> {
+  const bundle = await prepareScript(entry, cacheDir);
+  return JSON.parse(execFileSync(process.execPath, [bundle, ...args], { cwd: project, encoding: 'utf8' })) as Record<string, unknown>;
+}
+
+describe('a compiled program sees what node would show it', () => {
+  it("gives each file its own import.meta, __dirname and __filename, and leaves strings alone", async () => {
+    writeOld(entry, [
+      "import { where } from './lib/where.js';",
+      'console.log(JSON.stringify({',
+      '  url: import.meta.url, dirname: import.meta.dirname, filename: import.meta.filename,',
+      "  resolved: import.meta.resolve('./data/config.json'),",
+      '  dn: __dirname, fn: __filename,',
+      "  text: 'import.meta.url and __dirname', template: `at ${import.meta.url}`,",
+      '  where,',
+      '}));',
+    ].join('\n'));
+    writeOld(join(project, 'lib/where.ts'), [
+      '#!/usr/bin/env node',
+      '// a comment before the code',
+      "const __dirname = 'its own';",
+      'export const where = { url: import.meta.url, dn: __dirname };',
+    ].join('\n'));
+    const shown = await runCompiled();
+    const lib = join(project, 'lib');
+    expect(shown).toEqual({
+      url: pathToFileURL(entry).href,
+      dirname: project,
+      filename: entry,
+      resolved: pathToFileURL(join(project, 'data/config.json')).href,
+      dn: project,
+      fn: entry,
+      text: 'import.meta.url and __dirname',
+      template: `at ${pathToFileURL(entry).href}`,
+      // A file's own declaration of a name wins, as anywhere in JavaScript.
+      where: { url: pathToFileURL(join(lib, 'where.ts')).href, dn: 'its own' },
+    });
+  });
+
+  it('has require for the CommonJS it bundles, and for packages and built-ins from there', async () => {
+    writeOld(entry, ["import legacy from './lib/legacy.cjs';", 'console.log(JSON.stringify(legacy));'].join('\n'));
+    writeOld(join(project, 'lib/legacy.cjs'), [
+      "'use strict';",
+      "const { sep } = require('node:path');",
+      "const { shout } = require('fake-package');",
+      'exports.sep = sep;',
+      "exports.shouted = shout('quiet');",
+      'exports.strict = (function () { return this === undefined; })();',
+      'exports.dn = __dirname;',
+    ].join('\n'));
+    expect(await runCompiled()).toEqual({ sep: '/', shouted: 'QUIET', strict: true, dn: join(project, 'lib') });
+  });
+
+  it('names the program, not its bundle, in process.argv[1]', async () => {
+    writeOld(entry, 'console.log(JSON.stringify(process.argv.slice(1)));');
+    expect(await runCompiled(['--flag', 'x'])).toEqual([entry, '--flag', 'x']);
+  });
+
+  it("picks a package's files by the conditions node matches, not a bundler's \"module\"", async () => {
+    writeOld(join(project, 'node_modules/dual/package.json'), JSON.stringify({
+      name: 'dual',
+      exports: { '.': { module: './module.js', import: './import.mjs', default: './default.js' } },
+    }));
+    writeOld(join(project, 'node_modules/dual/module.js'), "export const which = 'module';\n");
+    writeOld(join(project, 'node_modules/dual/import.mjs'), "export const which = 'import';\n");
+    writeOld(join(project, 'node_modules/dual/default.js'), "exports.which = 'default';\n");
+    writeOld(entry, "import { which } from 'dual';\nconsole.log(JSON.stringify({ which }));");
+    expect(await runCompiled()).toEqual({ which: 'import' });
   });
 });
