@@ -12,12 +12,12 @@ export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.j
 export { MpiError, type ErrorClass } from './errors.js';
 export { Comm, CartComm, GraphComm } from './comm/comm.js';
 export { computeDims } from './comm/topology/dims.js';
-export { Op, SUM, PROD, MAX, MIN, LAND, LOR, LXOR, BAND, BOR, BXOR, MAXLOC, MINLOC, REPLACE, NO_OP } from './ops.js';
+export { Op, SUM, PROD, MAX, MIN, LAND, LOR, LXOR, BAND, BOR, BXOR, MAXLOC, MINLOC, REPLACE, NO_OP, type ValueIndexPair } from './ops.js';
 export type { TypedArray } from './codec/dtype.js';
-export { Request } from './p2p/request.js';
+export { Request, type ValuesOf } from './p2p/request.js';
 export { Status } from './p2p/status.js';
-export { Win, type LockKind } from './rma/window.js';
-export { Pool, TaskError, type MapOptions, type TaskTable } from './pool/pool.js';
+export { Win, type LockKind, type ElementOf, type SameElements } from './rma/window.js';
+export { Pool, TaskError, type MapOptions, type TaskTable, type TaskArg, type TaskResult } from './pool/pool.js';
 
 /**
  * Initializes tsmpi and resolves the world communicator. Without tsmpiexec the world

@@ -17,7 +17,7 @@ import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
 import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, checkRoot, checkSendTag, checkSource } from './validate.js';
 
-/** What communicators share within one process. */
+/** @internal What communicators share within one process. */
 export interface CommRuntime {
   readonly engine: P2PEngine;
   /**
@@ -42,7 +42,7 @@ export interface CommRuntime {
   trackCollective(description: string): () => void;
 }
 
-/** Rank translation of one group: comm rank → world rank and back. */
+/** @internal Rank translation of one group: comm rank → world rank and back. */
 export class Group {
   private readonly toComm: Map<number, number>;
 
@@ -271,11 +271,14 @@ export class Comm {
     return await this.collective('barrier', (ep, tag) => coll.barrier(ep, tag));
   }
 
-  /** Broadcasts `data` from `root`; every rank resolves the root's value. */
-  async bcast<T>(data: T, root = 0): Promise<T> {
+  /**
+   * Broadcasts `data` from `root`; every rank resolves the root's value. Other ranks'
+   * `data` is ignored, so `bcast(rank === 0 ? config : null)` resolves a `Config`.
+   */
+  async bcast<T>(data: T | null | undefined, root = 0): Promise<T> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return await this.collective('bcast', (ep, tag) => coll.bcast(ep, data, root, tag));
+    return await this.collective('bcast', (ep, tag) => coll.bcast(ep, data as T, root, tag));
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */

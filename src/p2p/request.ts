@@ -157,9 +157,12 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return this.wait().then(onfulfilled, onrejected);
   }
 
-  /** Waits for every request (or promise); resolves their values in order. */
-  static waitall(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<unknown[]> {
-    return Promise.all(reqs.map((r) => (r instanceof Request ? r.wait() : r)));
+  /**
+   * Waits for every request (or promise); resolves their values in order, each typed as
+   * its request's (`[number, string]` for `[irecv<number>(…), irecv<string>(…)]`).
+   */
+  static waitall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): Promise<ValuesOf<R>> {
+    return Promise.all(reqs.map((r) => (r instanceof Request ? r.wait() : r))) as Promise<ValuesOf<R>>;
   }
 
   /** Waits for any one active request: `[index, value]`, or `[UNDEFINED, undefined]` when none is active. */
@@ -183,9 +186,9 @@ export class Request<T = unknown> implements PromiseLike<T> {
   }
 
   /** Never blocks: `[true, values]` when every request is complete, else `[false, undefined]`. */
-  static testall(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): [done: boolean, values: unknown[] | undefined] {
+  static testall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): [done: boolean, values: ValuesOf<R> | undefined] {
     if (!reqs.every((r) => isSettled(r))) return [false, undefined];
-    return [true, reqs.map((r) => testOne(r))];
+    return [true, reqs.map((r) => testOne(r)) as ValuesOf<R>];
   }
 
   /** Never blocks: `[index, true, value]` for a completed request; `[UNDEFINED, false, undefined]` while pending. */
@@ -209,6 +212,9 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return done;
   }
 }
+
+/** The values of requests (or promises) `R`, element by element: a tuple for a tuple. */
+export type ValuesOf<R extends ReadonlyArray<unknown>> = { -readonly [K in keyof R]: Awaited<R[K]> };
 
 /**
  * A loop of awaits on operations that complete at once (sends to PROC_NULL, small

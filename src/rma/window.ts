@@ -11,12 +11,14 @@ import { PROC_NULL } from '../constants.js';
 import { MpiError, mpiError, type ErrorClass } from '../errors.js';
 import { SUM, type Op } from '../ops.js';
 import { checkData, checkElement, checkLockKind, checkOp, checkRange, checkTarget } from './checks.js';
-import type { Element } from './memory.js';
 import { Outstanding } from './outstanding.js';
 import { INLINE_PAYLOAD_BYTES, ReplyTags, TAG_DATA, TAG_REQUEST, type LockKind, type PayloadRequest, type RmaRequest } from './protocol.js';
 import { TargetService } from './service.js';
 
 export type { LockKind } from './protocol.js';
+
+/** One element of an `A`: a bigint for BigInt64Array and BigUint64Array, else a number. */
+export type ElementOf<A extends TypedArray> = A extends BigInt64Array | BigUint64Array ? bigint : number;
 
 /**
  * Arrays of the same element type as `A`, whatever buffer backs them: a window over a
@@ -171,31 +173,26 @@ export class Win<A extends TypedArray> {
    * replaces it with element ∘ `value` (`value` is a bigint for bigint windows).
    * With NO_OP it is an atomic read, with REPLACE an atomic swap.
    */
-  async fetchAndOp(value: number | bigint, target: number, targetOffset: number, op: Op = SUM): Promise<number | bigint> {
+  async fetchAndOp(value: ElementOf<A>, target: number, targetOffset: number, op: Op = SUM): Promise<ElementOf<A>> {
     this.checkOpen();
     checkElement(value, this.memory, 'value');
     checkOp(op, this.memory);
     checkTarget(target, this.size, false);
     checkRange(target, targetOffset, 1, this.sizes[target]!);
-    return this.ask<Element>(target, (reply) => ({ k: 'fop', reply, offset: targetOffset, op: op.name, value }));
+    return this.ask<ElementOf<A>>(target, (reply) => ({ k: 'fop', reply, offset: targetOffset, op: op.name, value }));
   }
 
   /**
    * Atomically: resolves the element at `targetOffset` of `target`'s window and,
    * if it equals `compare` (bit for bit, as the window's element type), stores `value`.
    */
-  async compareAndSwap(
-    value: number | bigint,
-    compare: number | bigint,
-    target: number,
-    targetOffset: number,
-  ): Promise<number | bigint> {
+  async compareAndSwap(value: ElementOf<A>, compare: ElementOf<A>, target: number, targetOffset: number): Promise<ElementOf<A>> {
     this.checkOpen();
     checkElement(value, this.memory, 'value');
     checkElement(compare, this.memory, 'compare');
     checkTarget(target, this.size, false);
     checkRange(target, targetOffset, 1, this.sizes[target]!);
-    return this.ask<Element>(target, (reply) => ({ k: 'cas', reply, offset: targetOffset, value, compare }));
+    return this.ask<ElementOf<A>>(target, (reply) => ({ k: 'cas', reply, offset: targetOffset, value, compare }));
   }
 
   // ---- synchronization -------------------------------------------------------------

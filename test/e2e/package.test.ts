@@ -27,6 +27,29 @@ console.log(\`rank \${world.rank} of \${world.size}: total \${total}\`);
 await finalize();
 `;
 
+const INTERNALS = `import { Request, type Comm, type Win } from 'tsmpi';
+
+export function poke(world: Comm, request: Request<number>): void {
+  // @ts-expect-error the runtime completes requests, users do not
+  request.complete(1);
+  // @ts-expect-error the communicator's runtime is not part of the API
+  void world.runtime;
+}
+
+// Types a program can rely on without casts.
+interface Config { steps: number }
+export async function typed(world: Comm, doubles: Win<Float64Array>, bigs: Win<BigInt64Array>, config: Config): Promise<void> {
+  const [count, name] = await Request.waitall([world.irecv<number>(0, 1), world.irecv<string>(0, 2)]);
+  const values: [number, string] = [count, name];
+  const fetched: number = await doubles.fetchAndOp(1, 0, 0);
+  const swapped: bigint = await bigs.compareAndSwap(1n, 0n, 0, 0);
+  // @ts-expect-error a bigint window's elements are bigints
+  await bigs.fetchAndOp(1, 0, 0);
+  const shared: Config = await world.bcast(world.rank === 0 ? config : null);
+  void [values, fetched, swapped, shared];
+}
+`;
+
 beforeAll(async () => {
   // dist/ is already built by pretest; rebuilding it here would pull it from under tests running in parallel.
   await execa('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT });
@@ -37,6 +60,16 @@ beforeAll(async () => {
     join(app, 'tsconfig.json'),
     JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] } }),
   );
+  // A project without Node's types, checking libraries' declarations too: what tsmpi's
+  // declarations show must not need them, and its internals must not show.
+  writeFileSync(
+    join(app, 'tsconfig.bare.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: [], skipLibCheck: false },
+      files: ['app.ts', 'internals.ts'],
+    }),
+  );
+  writeFileSync(join(app, 'internals.ts'), INTERNALS);
   writeFileSync(join(app, 'app.ts'), APP);
   await execa('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(work, tarball), 'typescript@5', '@types/node@20'], { cwd: app });
 }, 180_000);
@@ -44,6 +77,12 @@ beforeAll(async () => {
 describe('tsmpi installed as a dependency', () => {
   it('type-checks a program that imports it', async () => {
     const r = await execa('npx', ['tsc', '--noEmit', '-p', '.'], { cwd: app, reject: false });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("type-checks without Node's types, and shows none of tsmpi's internals", async () => {
+    const r = await execa('npx', ['tsc', '--noEmit', '-p', 'tsconfig.bare.json'], { cwd: app, reject: false });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
   });
