@@ -88,8 +88,9 @@ export class Op {
   }
 
   /**
-   * A user op: `fn(a, b)` must return a ∘ b without modifying `a` or `b`, and be
-   * associative. Pass `commute = false` when a ∘ b may differ from b ∘ a; such an op
+   * A user op: `fn(a, b)` returns a ∘ b and must be associative. Like an MPI user
+   * function overwriting `inoutvec`, it may modify an operand and return it: the
+   * collectives only ever hand it values they alone hold, never the caller's data. Pass `commute = false` when a ∘ b may differ from b ∘ a; such an op
    * is applied in rank order a0 ∘ a1 ∘ … ∘ a(n-1).
    */
   static create<T>(fn: (a: T, b: T) => T, commute = true): Op {

@@ -4,9 +4,13 @@
  * result (or writes it to the memory the caller named), every later one writes into
  * it, so a reduction over log p or p steps allocates at most once per call rather
  * than once per step.
+ *
+ * A user op may modify its operands, as MPI's user functions overwrite `inoutvec`
+ * and ported code does: it is only ever given values this accumulator alone holds, so
+ * the caller's data and a message another accumulator also folds stay as they were.
  */
 import type { Op } from '../ops.js';
-import { isTypedArray, type TypedArray } from './typedArray.js';
+import { copyOf, isTypedArray, type TypedArray } from './typedArray.js';
 
 /** A reduction in progress: operands are added on the side of the ranks they cover. */
 export class Accumulator<T> {
@@ -37,17 +41,27 @@ export class Accumulator<T> {
     return this.#value;
   }
 
-  /** value = value ∘ other, for an `other` that covers later ranks. `other` is not modified. */
-  appendRight(other: T): void {
-    this.#combine(other, true);
+  /**
+   * value = value ∘ other, for an `other` that covers later ranks. `other` is not
+   * modified unless `otherOwned` says nobody else holds it.
+   */
+  appendRight(other: T, otherOwned = false): void {
+    this.#combine(other, true, otherOwned);
   }
 
-  /** value = other ∘ value, for an `other` that covers earlier ranks. `other` is not modified. */
-  prependLeft(other: T): void {
-    this.#combine(other, false);
+  /**
+   * value = other ∘ value, for an `other` that covers earlier ranks. `other` is not
+   * modified unless `otherOwned` says nobody else holds it.
+   */
+  prependLeft(other: T, otherOwned = false): void {
+    this.#combine(other, false, otherOwned);
   }
 
-  #combine(other: T, valueIsLeft: boolean): void {
+  #combine(other: T, valueIsLeft: boolean, otherOwned: boolean): void {
+    if (!this.op.builtin) {
+      this.#combineWithUserOp(otherOwned ? other : privateCopy(other), valueIsLeft);
+      return;
+    }
     const value = this.#value;
     if (this.op.builtin && isTypedArray(value) && isTypedArray(other)) {
       if (this.#owned) {
@@ -65,8 +79,21 @@ export class Accumulator<T> {
     }
     const result = valueIsLeft ? this.op.apply(value, other) : this.op.apply(other, value);
     // Element-wise built-ins return a fresh value, which this accumulator now owns;
-    // REPLACE and NO_OP return an operand, and user ops may return anything.
-    this.#owned = this.op.builtin && result !== value && result !== other;
+    // REPLACE and NO_OP return an operand.
+    this.#owned = result !== value && result !== other;
     this.#value = result;
   }
+
+  /** Both operands are this accumulator's alone, so whatever the op returns is too. */
+  #combineWithUserOp(other: T, valueIsLeft: boolean): void {
+    const value = this.#owned ? this.#value : privateCopy(this.#value);
+    this.#value = valueIsLeft ? this.op.apply(value, other) : this.op.apply(other, value);
+    this.#owned = true;
+  }
+}
+
+/** A copy of `value` nothing else holds (primitives are values already). */
+function privateCopy<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  return (isTypedArray(value) ? copyOf(value) : structuredClone(value)) as T;
 }

@@ -43,14 +43,15 @@ export async function recursiveDoublingAllreduce<T>(ep: CollEndpoint, data: T, o
     await ep.send(data, rank + 1, tag);
     return ep.recv<T>(rank + 1, tag);
   }
-  if (foldedIn) accumulator.prependLeft(await ep.recv<T>(rank - 1, tag));
+  // Received messages are folded once and held by nobody else.
+  if (foldedIn) accumulator.prependLeft(await ep.recv<T>(rank - 1, tag), true);
   const newRank = foldedIn ? rank >> 1 : rank - rem;
   const realRank = (r: number): number => (r < rem ? 2 * r + 1 : r + rem);
   for (let mask = 1; mask < pof2; mask *= 2) {
     const partner = realRank(newRank ^ mask);
     const received = await sendrecv<T>(ep, accumulator.value, partner, partner, tag);
-    if (partner < rank) accumulator.prependLeft(received);
-    else accumulator.appendRight(received);
+    if (partner < rank) accumulator.prependLeft(received, true);
+    else accumulator.appendRight(received, true);
   }
   if (foldedIn) await ep.send(accumulator.value, rank - 1, tag);
   return accumulator.value;

@@ -39,7 +39,7 @@ async function reduceOverTree<T>(ep: CollEndpoint, data: T, op: Op, root: number
   const children = binomialChildren(relative, size).reverse();
   const receives = recvAll<T>(ep, children.map(toRank), tag);
   const accumulator = new Accumulator(op, data);
-  for (const received of receives) accumulator.appendRight(await received);
+  for (const received of receives) accumulator.appendRight(await received, true);
   if (relative === 0) return accumulator.value;
   await ep.send(accumulator.value, toRank(binomialParent(relative)), tag);
   return null;

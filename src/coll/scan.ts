@@ -85,6 +85,13 @@ export async function linearScan<T>(ep: CollEndpoint, data: T, op: Op, tag: numb
 export async function linearExscan<T>(ep: CollEndpoint, data: T, op: Op, tag: number): Promise<T | undefined> {
   const { rank, size } = ep;
   const prefix = rank > 0 ? await ep.recv<T>(rank - 1, tag) : undefined;
-  if (rank + 1 < size) await ep.send(prefix === undefined ? data : op.apply(prefix, data), rank + 1, tag);
+  if (rank + 1 < size) await ep.send(prefix === undefined ? data : prefixThrough(op, prefix, data), rank + 1, tag);
   return prefix;
+}
+
+/** prefix ∘ data, leaving both alone (the prefix is this rank's result, `data` the caller's). */
+function prefixThrough<T>(op: Op, prefix: T, data: T): T {
+  const next = new Accumulator(op, prefix);
+  next.appendRight(data);
+  return next.value;
 }

@@ -6,6 +6,8 @@ import { BAND, BXOR, LAND, LOR, MAX, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type Ty
 import { allocateLike } from '../../src/coll/typedArray.js';
 import { mulberry32, type FakeWorldOptions } from '../helpers/fakeEndpoint.js';
 import {
+  ADD_INTO_A,
+  ADD_INTO_B,
   CONCAT,
   MATMUL,
   SIZES,
@@ -55,6 +57,15 @@ describe('recursive-doubling allreduce', () => {
     expect(all.results).toEqual(new Array(p).fill(1));
     const bits = await run(p, (ep) => recursiveDoublingAllreduce(ep, ~(1 << ep.rank), BAND, 0));
     expect(bits.results[0]).toBe(~((1 << p) - 1));
+  });
+
+  it.each(SIZES)("with a user op that overwrites an operand: right sums, every rank's input left alone (p = %i)", async (p) => {
+    for (const op of [ADD_INTO_A, ADD_INTO_B]) {
+      const inputs = range(p).map((r) => [r + 1]);
+      const { results } = await run(p, (ep) => recursiveDoublingAllreduce(ep, inputs[ep.rank]!, op, 0));
+      expect(results).toEqual(range(p).map(() => [(p * (p + 1)) / 2]));
+      expect(inputs).toEqual(range(p).map((r) => [r + 1]));
+    }
   });
 
   it.each(SIZES)('MAXLOC / MINLOC find the extreme and its lowest rank (p = %i)', async (p) => {

@@ -54,6 +54,19 @@ export function bigintsOf(rank: number, n: number): BigInt64Array {
 /** String concatenation: associative, not commutative. */
 export const CONCAT = Op.create((a: string, b: string) => a + b, false);
 
+/**
+ * Sums one-element arrays the way MPI user functions work, overwriting an operand
+ * (`inoutvec`) and returning it: `b` here, `a` for the other.
+ */
+export const ADD_INTO_B = Op.create((a: number[], b: number[]) => {
+  b[0]! += a[0]!;
+  return b;
+});
+export const ADD_INTO_A = Op.create((a: number[], b: number[]) => {
+  a[0]! += b[0]!;
+  return a;
+});
+
 /** A one-letter string per rank, so a fold's result spells the rank order. */
 export function letterOf(rank: number): string {
   return String.fromCharCode(97 + rank);

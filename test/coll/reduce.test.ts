@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { binomialReduce } from '../../src/coll/reduce.js';
 import { MAX, MAXLOC, NO_OP, REPLACE, SUM } from '../../src/ops.js';
 import {
+  ADD_INTO_A,
+  ADD_INTO_B,
   CONCAT,
   MATMUL,
   SIZES,
@@ -54,6 +56,16 @@ describe('binomial reduce', () => {
     expect(kept.results[0]).toEqual(floatsOf(0, 3));
     const located = await run(p, (ep) => binomialReduce(ep, [ep.rank % 3, ep.rank], MAXLOC, 0, 0));
     expect(located.results[0]).toEqual([Math.min(2, p - 1), Math.min(2, p - 1)]);
+  });
+
+  it.each(SIZES)("with a user op that overwrites an operand: the right sum, every rank's input left alone (p = %i)", async (p) => {
+    for (const op of [ADD_INTO_A, ADD_INTO_B]) {
+      const inputs = range(p).map((r) => [r + 1]);
+      const root = p - 1;
+      const { results } = await run(p, (ep) => binomialReduce(ep, inputs[ep.rank]!, op, root, 0));
+      expect(results[root]).toEqual([(p * (p + 1)) / 2]);
+      expect(inputs).toEqual(range(p).map((r) => [r + 1]));
+    }
   });
 
   it('does not modify the caller’s arrays', async () => {

@@ -8,6 +8,8 @@ import {
 import { SCAN_LINEAR_MIN_BYTES } from '../../src/coll/select.js';
 import { MAX, REPLACE, SUM, type TypedArray } from '../../src/ops.js';
 import {
+  ADD_INTO_A,
+  ADD_INTO_B,
   CONCAT,
   MATMUL,
   SIZES,
@@ -54,6 +56,19 @@ describe.each(scans)('%s scan', (_, scan) => {
         results.forEach((result, r) => expectSameTyped(result, expected[r]!));
         inputs.forEach((input, r) => expectSameTyped(input, make(r, n))); // inputs untouched
       }
+    }
+  });
+});
+
+describe.each([...scans, ...exscans])('%s with a user op that overwrites an operand', (name, scan) => {
+  it.each(SIZES)("gives the right prefixes and leaves every rank's input alone (p = %i)", async (p) => {
+    const inclusive = scans.some(([, s]) => s === scan);
+    for (const op of [ADD_INTO_A, ADD_INTO_B]) {
+      const inputs = range(p).map((r) => [r + 1]);
+      const { results } = await run(p, (ep) => scan(ep, inputs[ep.rank]!, op, 0));
+      const sums = range(p).map((r) => [((inclusive ? r + 2 : r + 1) * (inclusive ? r + 1 : r)) / 2]);
+      expect(results, name).toEqual(range(p).map((r) => (inclusive || r > 0 ? sums[r] : undefined)));
+      expect(inputs).toEqual(range(p).map((r) => [r + 1]));
     }
   });
 });
