@@ -10,10 +10,15 @@ import type { CoordinatorToRank, RankToCoordinator } from '../src/runtime/protoc
 import type { PeerAddress } from '../src/transport/transport.js';
 
 export interface CoordinatorEvents {
-  /** A rank called abort(code). */
-  onAbort(rank: number, code: number, reason: string): void;
+  /**
+   * A rank called abort(code); `consequence` when it fails because another rank did
+   * (see {@link RankToCoordinator}).
+   */
+  onAbort(rank: number, code: number, reason: string, consequence: boolean): void;
   /** A rank reported the error it is failing with. */
   onError(rank: number, message: string): void;
+  /** A rank called init() (its hello arrived). */
+  onInit(rank: number): void;
   /** A rank's link closed before it finalized. */
   onLinkLost(rank: number): void;
   /** A connection was refused (no or wrong secret, replay, silence). */
@@ -66,6 +71,11 @@ export class Coordinator {
     return this.inited.has(rank);
   }
 
+  /** Whether every rank called init(), so that the address table went out. */
+  wiredUp(): boolean {
+    return this.helloCount === this.opts.size;
+  }
+
   /** Whether `rank` finalized. */
   hasFinalized(rank: number): boolean {
     return this.finalized.has(rank);
@@ -104,6 +114,7 @@ export class Coordinator {
         if (this.table[rank]) return;
         this.table[rank] = msg.address;
         this.inited.add(rank);
+        this.opts.events.onInit(rank);
         if (++this.helloCount === this.opts.size) this.broadcast({ t: 'table', table: this.table as PeerAddress[] });
         break;
       case 'finalize':
@@ -111,7 +122,7 @@ export class Coordinator {
         if (this.finalized.size === this.opts.size) this.broadcast({ t: 'finalized' });
         break;
       case 'abort':
-        this.opts.events.onAbort(rank, msg.code, msg.reason);
+        this.opts.events.onAbort(rank, msg.code, msg.reason, msg.consequence === true);
         break;
       case 'error':
         this.opts.events.onError(rank, msg.message);

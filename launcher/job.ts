@@ -52,13 +52,18 @@ export interface JobOptions {
 
 /** The rank boot script that remote ranks run (it reads the secret from stdin). */
 const BOOT_SCRIPT = fileURLToPath(new URL('./rank-boot.js', import.meta.url));
-/** Ranks that have not connected to the coordinator within this time fail the job. */
+/** After this long, the launcher says which ranks have not called init() while others wait for them. */
 const WIRE_UP_NOTICE_MS = 60_000;
 
 /** Exit status when --timeout ends a job (as timeout(1) does). */
 export const TIMEOUT_EXIT = 124;
 /** Time given to surviving ranks to see a failure (ERR_PROC_FAILED) before they are stopped. */
 const FAILURE_GRACE_MS = 300;
+/**
+ * How long a rank's failure caused by another's (ERR_PROC_FAILED) waits for the cause to
+ * show — that rank's exit, seen once its output has drained — before it ends the job itself.
+ */
+const CAUSE_GRACE_MS = 2000;
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
@@ -84,6 +89,10 @@ class Job {
   private ranks: RankProcess[] = [];
   private readonly alive = new Set<number>();
   private readonly errors = new Map<number, string>();
+  /** Ranks that exited with code 0 before calling init(), in the order they did. */
+  private readonly goneBeforeInit: number[] = [];
+  /** Ranks failing because another rank failed, with their code and cause (see failLater). */
+  private readonly failingForPeer = new Map<number, { code: number; cause: string }>();
   private ending: Ending | null = null;
   private stopping = false;
   /** The last line each rank wrote to stderr: the cause when ssh or node fails before the rank starts. */
@@ -109,8 +118,10 @@ class Job {
         tcpHost: useTcp ? (this.localAddress ?? '127.0.0.1') : undefined,
         tls: this.tls ?? undefined,
         events: {
-          onAbort: (rank, code, reason) => this.fail(rank, code, `called abort(${code}): ${reason}`),
+          onAbort: (rank, code, reason, consequence) =>
+            consequence ? this.failLater(rank, code, `failed: ${reason}`) : this.fail(rank, code, `called abort(${code}): ${reason}`),
           onError: (rank, message) => this.errors.set(rank, message),
+          onInit: () => this.failForRanksGoneBeforeInit(),
           onLinkLost: () => {},
           onRefused: (reason, remote) => process.stderr.write(`tsmpiexec: refused a connection from ${remote}: ${reason}\n`),
         },
@@ -123,6 +134,7 @@ class Job {
       wireUp.unref();
       timer?.unref();
       await Promise.all(this.ranks.map((r) => this.watch(r)));
+      this.failForPeersLeft();
       if (timer) clearTimeout(timer);
     } catch (err) {
       this.end({ code: 1, message: `tsmpiexec: ${(err as Error).message.split('\n')[0]}` });
@@ -253,14 +265,27 @@ class Job {
     this.alive.delete(proc.rank);
     if (proc.stdin) process.stdin.unpipe(proc.stdin);
     await output;
-    if (this.stopping) return;
+    if (this.stopping || this.failingForPeer.has(proc.rank)) return;
     if (signal) {
       this.fail(proc.rank, 128 + (osConstants.signals[signal] ?? 0), `was killed by signal ${signal}`);
     } else if (code !== 0) {
       this.fail(proc.rank, code ?? 1, this.causeOfExit(proc, code ?? 1));
     } else if (this.coordinator.hasInited(proc.rank) && !this.coordinator.hasFinalized(proc.rank)) {
       this.fail(proc.rank, 1, 'exited without calling finalize()');
+    } else if (!this.coordinator.hasInited(proc.rank)) {
+      this.goneBeforeInit.push(proc.rank);
+      this.failForRanksGoneBeforeInit();
     }
+  }
+
+  /**
+   * A rank that ended (code 0) without calling init() is fine while no rank calls it (a
+   * job of plain scripts); once one does, that rank would wait for it in init() forever.
+   */
+  private failForRanksGoneBeforeInit(): void {
+    const [rank] = this.goneBeforeInit;
+    if (rank === undefined || !this.opts.plan.some((p) => this.coordinator.hasInited(p.rank))) return;
+    this.fail(rank, 1, 'exited (code 0) without calling init(), which other ranks called: they would wait for it there');
   }
 
   private causeOfExit(proc: RankProcess, code: number): string {
@@ -284,6 +309,22 @@ class Job {
     this.end({ code, message: `tsmpiexec: rank ${rank} on ${host} ${cause}` });
     this.coordinator.announceFailure(rank, `rank ${rank} on ${host} ${cause}`);
     setTimeout(() => this.stopAll(code), FAILURE_GRACE_MS).unref();
+  }
+
+  /**
+   * A rank fails because another did: the failure that caused it ends the job, named,
+   * as soon as it is seen; this one only if none is within CAUSE_GRACE_MS (two ranks
+   * that lost their connection while both run, say).
+   */
+  private failLater(rank: number, code: number, cause: string): void {
+    this.failingForPeer.set(rank, { code, cause });
+    setTimeout(() => this.fail(rank, code, cause), CAUSE_GRACE_MS).unref();
+  }
+
+  /** Every rank has exited: a failure still waiting for its cause ends the job now. */
+  private failForPeersLeft(): void {
+    const [first] = this.failingForPeer;
+    if (first) this.fail(first[0], first[1].code, first[1].cause);
   }
 
   private end(ending: Ending): void {
@@ -325,7 +366,9 @@ class Job {
         ? 'exited'
         : !this.coordinator.hasInited(place.rank)
           ? 'starting'
-          : (answers.get(place.rank) ?? null),
+          : !this.coordinator.wiredUp()
+            ? ['init() (waiting for the other ranks to call it)']
+            : (answers.get(place.rank) ?? null),
     }));
     return formatHangReport(headline, states);
   }

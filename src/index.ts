@@ -6,7 +6,7 @@
  */
 import type { Comm } from './comm/comm.js';
 import { mpiError } from './errors.js';
-import { errorText, firstLine, runtime } from './runtime/runtime.js';
+import { errorText, firstLine, isPeerFailure, runtime } from './runtime/runtime.js';
 
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.js';
 export { MpiError, type ErrorClass } from './errors.js';
@@ -44,6 +44,7 @@ export async function run(body: (world: Comm) => unknown | Promise<unknown>): Pr
   try {
     await body(world);
   } catch (err) {
+    if (isPeerFailure(err)) await runtime.failForPeer(firstLine(err));
     process.stderr.write(`[rank ${world.rank}] ${errorText(err)}\n`);
     runtime.abort(1, firstLine(err));
   }

@@ -71,7 +71,7 @@ interface RendezvousReceive {
 
 /** What a rank is waiting on, for hang reports. */
 export interface PendingOp {
-  op: 'recv' | 'send';
+  op: 'recv' | 'send' | 'probe';
   ctx: number;
   peer: number;
   tag: number;
@@ -173,11 +173,12 @@ export class P2PEngine {
       else if (source !== ANY_SOURCE && this.failedPeers.has(source)) req.fail(procFailed(source, this.failedPeers.get(source)!));
       return req.isComplete;
     };
-    if (!check()) this.probes.push(check);
+    if (!check()) this.probes.push({ ctx, source, tag, check });
     return req;
   }
 
-  private probes: Array<() => boolean> = [];
+  /** Waiting probes; `check` completes or fails the probe when it can and says whether it did. */
+  private probes: Array<{ ctx: number; source: number; tag: number; check: () => boolean }> = [];
 
   /** Handles one frame from `peer`. */
   onFrame(peer: number, frame: Frame): void {
@@ -216,7 +217,7 @@ export class P2PEngine {
       return;
     }
     keepOnlyOwnBytes(arrival);
-    if (this.probes.length) this.probes = this.probes.filter((check) => !check());
+    if (this.probes.length) this.probes = this.probes.filter((probe) => !probe.check());
   }
 
   /** A receive matched an arrival: complete it, or ask the sender for the data. */
@@ -355,7 +356,7 @@ export class P2PEngine {
     for (const { recv } of this.receivesAwaitingData.get(peer)?.values() ?? []) recv.req.fail(error);
     this.receivesAwaitingData.delete(peer);
     for (const recv of this.matching.removePosted((r) => r.source === peer || r.source === ANY_SOURCE)) recv.req.fail(error);
-    this.probes = this.probes.filter((check) => !check());
+    this.probes = this.probes.filter((probe) => !probe.check());
   }
 
   /** Operations this rank is waiting on, for hang reports. */
@@ -370,6 +371,7 @@ export class P2PEngine {
         ops.push({ op: 'recv', ctx: recv.ctx, peer: arrival.source, tag: arrival.tag, bytes: arrival.bytes });
       }
     }
+    for (const p of this.probes) ops.push({ op: 'probe', ctx: p.ctx, peer: p.source, tag: p.tag });
     for (const s of this.sendsAwaitingClear.values()) {
       ops.push({ op: 'send', ctx: s.ctx, peer: s.dest, tag: s.tag, bytes: s.encoded.bytes.byteLength });
     }

@@ -7,7 +7,11 @@ import type { PeerAddress } from '../transport/transport.js';
 export type RankToCoordinator =
   | { t: 'hello'; rank: number; pid: number; address: PeerAddress }
   | { t: 'finalize' }
-  | { t: 'abort'; code: number; reason: string }
+  /**
+   * `consequence`: this rank fails because another did (ERR_PROC_FAILED); the launcher
+   * waits a moment to learn which rank failed first and names that one.
+   */
+  | { t: 'abort'; code: number; reason: string; consequence?: boolean }
   | { t: 'error'; message: string }
   | { t: 'report'; id: number; lines: string[] };
 

@@ -35,6 +35,8 @@ interface LaunchInfo {
 const FIRST_FREE_CONTEXT = 4;
 /** Context ids travel as unsigned 32-bit integers. */
 const MAX_CONTEXT = 2 ** 32 - 1;
+/** How long a rank failing for another's failure waits for the launcher to stop it. */
+const UNSTOPPED_EXIT_MS = 10_000;
 
 class Runtime implements CommRuntime {
   phase: Phase = 'none';
@@ -49,6 +51,8 @@ class Runtime implements CommRuntime {
   private transport: Transport | null = null;
   private starting: Promise<Comm> | null = null;
   private finishing: Promise<void> | null = null;
+  /** Set once the launcher was told this rank fails for another's failure. */
+  private failingForPeer = false;
   /** Communicators by point-to-point context id (collectives use id + 1). */
   private readonly comms = new Map<number, Comm>();
   private readonly collectives = new Set<{ description: string }>();
@@ -209,7 +213,7 @@ class Runtime implements CommRuntime {
       if (!comm) continue;
       const peer = op.peer === ANY_SOURCE ? 'ANY_SOURCE' : String(comm.group.rankOf(op.peer));
       const tag = op.tag === ANY_TAG ? 'ANY_TAG' : String(op.tag);
-      const what = op.op === 'recv' ? `recv(source=${peer}, tag=${tag})` : `send(dest=${peer}, tag=${tag}, ${op.bytes} bytes)`;
+      const what = op.op === 'send' ? `send(dest=${peer}, tag=${tag}, ${op.bytes} bytes)` : `${op.op}(source=${peer}, tag=${tag})`;
       lines.push(`${what} on ${comm.name}`);
     }
     return lines;
@@ -254,6 +258,29 @@ class Runtime implements CommRuntime {
   abort(code: number, reason: string): never {
     this.link?.send({ t: 'abort', code, reason });
     process.exit(code);
+  }
+
+  /**
+   * Ends this rank because another rank failed (ERR_PROC_FAILED): the launcher names
+   * the rank that failed first, which it learns a moment later from that rank's exit,
+   * and stops this one. Printing here would only add a vaguer second line per rank
+   * (a reset connection, say). Should the launcher not stop it, it exits by itself,
+   * printing `reason`. Never resolves.
+   */
+  failForPeer(reason: string): Promise<never> {
+    if (!this.link) {
+      process.stderr.write(`[rank ${this.world.rank}] ${reason}\n`);
+      process.exit(1);
+    }
+    if (!this.failingForPeer) {
+      this.failingForPeer = true;
+      this.link.send({ t: 'abort', code: 1, reason, consequence: true });
+      setTimeout(() => {
+        process.stderr.write(`[rank ${this.world.rank}] ${reason}\n`);
+        process.exit(1);
+      }, UNSTOPPED_EXIT_MS);
+    }
+    return new Promise<never>(() => {});
   }
 
   /** Tells the launcher why this rank is about to fail (first line of the error). */
@@ -353,8 +380,13 @@ export function firstLine(err: unknown): string {
  * never a line of the program, and tsmpiexec already names the rank, host and cause.
  */
 export function errorText(err: unknown): string {
-  if (err instanceof MpiError && err.errorClass === 'ERR_PROC_FAILED') return firstLine(err);
+  if (isPeerFailure(err)) return firstLine(err);
   return err instanceof Error ? (err.stack ?? String(err)) : String(err);
+}
+
+/** Whether `err` is another rank's failure, as the progress engine raises it. */
+export function isPeerFailure(err: unknown): err is MpiError {
+  return err instanceof MpiError && err.errorClass === 'ERR_PROC_FAILED';
 }
 
 let handlersInstalled = false;
@@ -364,6 +396,10 @@ function installFailureHandlers(rt: Runtime): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   const fail = (kind: string) => (err: unknown) => {
+    if (isPeerFailure(err)) {
+      void rt.failForPeer(firstLine(err));
+      return;
+    }
     process.stderr.write(`[rank ${rt.world.rank}] ${kind}: ${errorText(err)}\n`);
     rt.reportError(firstLine(err), () => process.exit(1));
   };

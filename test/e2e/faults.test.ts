@@ -53,6 +53,17 @@ describe('hang diagnosis', () => {
     expect(r.stderr).not.toContain('ANY_SOURCE');
   });
 
+  it('names a waiting probe, and ranks waiting in init() for one that is still starting', async () => {
+    const probing = await tsmpiexec(['-n', '2', '--timeout', '3', program('no-init.ts'), 'none', 'probe']);
+    expect(probing.exitCode).toBe(124);
+    expect(probing.stderr).toMatch(/rank 0 \([^)]*\): probe\(source=1, tag=9\) on world/);
+    // Rank 2 sleeps before init(): ranks 0 and 1 wait for it there.
+    const starting = await tsmpiexec(['-n', '3', '--timeout', '3', '-x', 'TSMPI_TEST_SLEEP_RANK=2', program('no-init.ts'), 'none']);
+    expect(starting.exitCode).toBe(124);
+    expect(starting.stderr).toMatch(/ranks 0,1 \([^)]*\): init\(\) \(waiting for the other ranks to call it\)/);
+    expect(starting.stderr).toMatch(/rank 2 \([^)]*\): has not called init\(\) yet/);
+  });
+
   it.each(['SIGQUIT', 'SIGINT'] as const)('%s prints the report and stops every rank', async (signal) => {
     const { job, marker } = await startDeadlock(3);
     job.kill(signal);

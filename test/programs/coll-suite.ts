@@ -299,7 +299,9 @@ async function concurrentCreations(): Promise<void> {
   if (me % 2 === 1) for (let i = 0; i < 3; i++) (await half.dup()).free();
   const [d1, d2, s1, wd, hd] = await Promise.all([world.dup(), world.dup(), world.split(0), world.dup(), half.dup()]);
   const mine = [world, half, d1, d2, s1!, wd, hd];
-  check(new Set(mine.map((c) => c.context)).size === mine.length, `contexts ${mine.map((c) => c.context).join(' ')} are not distinct`);
+  // The context id is internal (not in the declarations users see).
+  const contextOf = (c: Comm) => (c as unknown as { context: number }).context;
+  check(new Set(mine.map(contextOf)).size === mine.length, `contexts ${mine.map(contextOf).join(' ')} are not distinct`);
   const named = [['d1', d1], ['d2', d2], ['s1', s1!], ['wd', wd], ['hd', hd]] as const;
   // Sent in the reverse order of creation, received in order: each receive must find its own.
   const sends = [...named].reverse().map(([name, c]) => c.send(name, (c.rank + 1) % c.size, 9));

@@ -1,5 +1,5 @@
 // Rank 1 ends the job (abort, or a kill) while the others wait on it inside run():
-// they fail with ERR_PROC_FAILED, which run() prints before the job ends.
+// they fail with ERR_PROC_FAILED, and leave it to tsmpiexec to name rank 1.
 import { abort, run } from 'tsmpi';
 
 const how = process.argv[2] ?? 'abort';
