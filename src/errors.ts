@@ -21,7 +21,11 @@ export class MpiError extends Error {
   readonly errorClass: ErrorClass;
 
   constructor(errorClass: ErrorClass, message: string) {
+    // Deep enough to reach the program's own frames under tsmpi's argument checks.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 30);
     super(`${errorClass}: ${message}`);
+    Error.stackTraceLimit = limit;
     this.name = 'MpiError';
     this.errorClass = errorClass;
   }

@@ -6,7 +6,7 @@
  */
 import type { Comm } from './comm/comm.js';
 import { mpiError } from './errors.js';
-import { errorText, firstLine, isPeerFailure, runtime } from './runtime/runtime.js';
+import { runtime } from './runtime/runtime.js';
 
 export { ANY_SOURCE, ANY_TAG, PROC_NULL, UNDEFINED, TAG_UB } from './constants.js';
 export { MpiError, type ErrorClass } from './errors.js';
@@ -37,16 +37,16 @@ export function finalize(): Promise<void> {
 
 /**
  * Runs `body` between init() and finalize(). An exception in the body is printed
- * with the rank and aborts the whole job with exit code 1.
+ * with the rank (with the program's stack frames, not tsmpi's) and ends the whole job
+ * with exit code 1. One that only says another rank failed (ERR_PROC_FAILED) is left
+ * to tsmpiexec, which names the rank that failed first.
  */
 export async function run(body: (world: Comm) => unknown | Promise<unknown>): Promise<void> {
   const world = await init();
   try {
     await body(world);
   } catch (err) {
-    if (isPeerFailure(err)) await runtime.failForPeer(firstLine(err));
-    process.stderr.write(`[rank ${world.rank}] ${errorText(err)}\n`);
-    runtime.abort(1, firstLine(err));
+    await runtime.failWith(err);
   }
   await finalize();
 }

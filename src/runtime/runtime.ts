@@ -7,12 +7,13 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Comm, Group, type CommRuntime } from '../comm/comm.js';
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
-import { MpiError, mpiError } from '../errors.js';
+import { mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
 import { MAX_MESSAGE_BYTES } from '../p2p/limits.js';
 import { Listener, type TlsMaterial } from '../transport/listener.js';
 import { Transport, type PeerAddress } from '../transport/transport.js';
 import { CoordinatorLink } from './coordinator-link.js';
+import { errorText, firstLine, isPeerFailure } from './errorText.js';
 import { hold, release } from './keepalive.js';
 import type { CoordinatorToRank } from './protocol.js';
 
@@ -283,6 +284,19 @@ class Runtime implements CommRuntime {
     return new Promise<never>(() => {});
   }
 
+  /**
+   * Ends this rank for an error in the program (`prefix` says how it surfaced): prints
+   * it with the program's own stack frames, tells tsmpiexec, which ends the job naming
+   * this rank and the error, and exits. Another rank's failure goes to failForPeer.
+   * Never resolves.
+   */
+  failWith(err: unknown, prefix = ''): Promise<never> {
+    if (isPeerFailure(err)) return this.failForPeer(firstLine(err));
+    process.stderr.write(`[rank ${this.world.rank}] ${prefix}${errorText(err)}\n`);
+    this.reportError(firstLine(err), () => process.exit(1));
+    return new Promise<never>(() => {});
+  }
+
   /** Tells the launcher why this rank is about to fail (first line of the error). */
   reportError(message: string, then: () => void): void {
     if (!this.link) {
@@ -369,40 +383,13 @@ function lostLauncher(rank: number, jobDir: string | null): void {
   process.exit(1);
 }
 
-/** The first line of an error, as the launcher names the cause ("TypeError: …"). */
-export function firstLine(err: unknown): string {
-  return (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0];
-}
-
-/**
- * The whole text of an error for stderr: its stack when it has one — except for another
- * rank's failure, which the progress engine raises: its stack shows tsmpi's insides,
- * never a line of the program, and tsmpiexec already names the rank, host and cause.
- */
-export function errorText(err: unknown): string {
-  if (isPeerFailure(err)) return firstLine(err);
-  return err instanceof Error ? (err.stack ?? String(err)) : String(err);
-}
-
-/** Whether `err` is another rank's failure, as the progress engine raises it. */
-export function isPeerFailure(err: unknown): err is MpiError {
-  return err instanceof MpiError && err.errorClass === 'ERR_PROC_FAILED';
-}
-
 let handlersInstalled = false;
 
 /** An uncaught error on any rank ends the whole job, naming the rank and the error. */
 function installFailureHandlers(rt: Runtime): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  const fail = (kind: string) => (err: unknown) => {
-    if (isPeerFailure(err)) {
-      void rt.failForPeer(firstLine(err));
-      return;
-    }
-    process.stderr.write(`[rank ${rt.world.rank}] ${kind}: ${errorText(err)}\n`);
-    rt.reportError(firstLine(err), () => process.exit(1));
-  };
+  const fail = (kind: string) => (err: unknown) => void rt.failWith(err, `${kind}: `);
   process.on('uncaughtException', fail('uncaught exception'));
   process.on('unhandledRejection', fail('unhandled rejection'));
 }

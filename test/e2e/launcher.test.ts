@@ -321,6 +321,17 @@ describe('failures', () => {
     },
   );
 
+  it("prints an error thrown in run() with the program's own stack frames, not tsmpi's, and names it", async () => {
+    const r = await tsmpiexec(['-n', '3', program('peer-fails-in-run.ts'), 'bad-rank']);
+    expect(r.exitCode).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toBe('[rank 1] MpiError: ERR_RANK: invalid destination rank 99 (communicator size 3)');
+    const frames = lines.filter((l) => /^\s+at /.test(l));
+    expect(frames.length, r.stderr).toBeGreaterThan(0);
+    for (const frame of frames) expect(frame).toMatch(/peer-fails-in-run\.ts:\d+/);
+    expect(lines.at(-1)).toMatch(/^tsmpiexec: rank 1 on \S+ failed: MpiError: ERR_RANK: invalid destination rank 99/);
+  });
+
   it.each([
     ['kill', 137, /^tsmpiexec: rank 1 on \S+ was killed by signal SIGKILL$/],
     ['exit', 3, /^tsmpiexec: rank 1 on \S+ exited with code 3$/],

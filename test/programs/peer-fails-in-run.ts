@@ -1,4 +1,4 @@
-// Rank 1 ends the job (abort, or a kill) while the others wait on it inside run():
+// Rank 1 ends the job (abort, a kill, or an error: a send to rank 99) while the others wait on it inside run():
 // they fail with ERR_PROC_FAILED, and leave it to tsmpiexec to name rank 1.
 import { abort, run } from 'tsmpi';
 
@@ -7,6 +7,7 @@ await run(async (world) => {
   if (world.rank === 1) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     if (how === 'abort') abort(3, 'giving up');
+    if (how === 'bad-rank') await world.send('to nobody', 99);
     process.kill(process.pid, 'SIGKILL');
   }
   await world.recv(1, 5);
