@@ -188,6 +188,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   /** Never blocks: `[true, values]` when every request is complete, else `[false, undefined]`. */
   static testall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): [done: boolean, values: ValuesOf<R> | undefined] {
     if (!reqs.every((r) => isSettled(r))) return [false, undefined];
+    throwFirstFailure(reqs, activeIndices(reqs));
     return [true, reqs.map((r) => testOne(r)) as ValuesOf<R>];
   }
 
@@ -200,15 +201,15 @@ export class Request<T = unknown> implements PromiseLike<T> {
     return [ready, true, testOne(reqs[ready])];
   }
 
-  /** Never blocks: the indices of active requests that completed (now collected). */
+  /**
+   * Never blocks: the indices of active requests that completed (now collected). When
+   * one of them failed, throws its error and collects only that one: the others stay
+   * active for the next call, so no completed receive is lost.
+   */
   static testsome(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): number[] {
-    const done: number[] = [];
-    for (const i of activeIndices(reqs)) {
-      if (isSettled(reqs[i])) {
-        testOne(reqs[i]);
-        done.push(i);
-      }
-    }
+    const done = activeIndices(reqs).filter((i) => isSettled(reqs[i]));
+    throwFirstFailure(reqs, done);
+    for (const i of done) testOne(reqs[i]);
     return done;
   }
 }
@@ -300,6 +301,16 @@ function waitOne(r: Request | PromiseLike<unknown>): Promise<unknown> {
   if (r instanceof Request) return r.wait();
   collectedPromises.add(r);
   return Promise.resolve(r);
+}
+
+/** Collects the first request among `indices` that failed, which throws its error; else does nothing. */
+function throwFirstFailure(reqs: ReadonlyArray<Request | PromiseLike<unknown>>, indices: readonly number[]): void {
+  const failed = indices.find((i) => hasFailed(reqs[i]));
+  if (failed !== undefined) testOne(reqs[failed]);
+}
+
+function hasFailed(r: Request | PromiseLike<unknown>): boolean {
+  return r instanceof Request ? r.isComplete && !r.succeeded : watch(r).failed;
 }
 
 function testOne(r: Request | PromiseLike<unknown>): unknown {

@@ -58,6 +58,29 @@ describe('Request', () => {
     expect(await Request.waitall([Request.completed(7), Promise.resolve(8)])).toEqual([7, 8]);
   });
 
+  it('testsome, waitsome and testall throw a failure without collecting the requests that completed with it', async () => {
+    const ok = new Request<string>();
+    const bad = new Request<string>();
+    const pending = new Request<string>();
+    ok.complete('a');
+    bad.fail(new Error('truncated'));
+    expect(() => Request.testsome([ok, bad, pending])).toThrow('truncated');
+    expect([ok.active, bad.active]).toEqual([true, false]);
+    expect(Request.testsome([ok, bad, pending])).toEqual([0]);
+    expect(ok.active).toBe(false);
+    const [ok2, bad2] = [new Request<string>(), new Request<string>()];
+    ok2.complete('b');
+    bad2.fail(new Error('lost'));
+    await expect(Request.waitsome([ok2, bad2])).rejects.toThrow('lost');
+    expect(await Request.waitsome([ok2, bad2])).toEqual([0]);
+    const [ok3, bad3] = [new Request<string>(), new Request<string>()];
+    ok3.complete('c');
+    bad3.fail(new Error('gone'));
+    expect(() => Request.testall([ok3, bad3])).toThrow('gone');
+    expect(ok3.active).toBe(true);
+    expect(ok3.test()).toEqual([true, 'c']);
+  });
+
   it('a failed request rejects only when someone waits', async () => {
     const req = Request.failedWith<number>(new Error('boom'));
     await expect(req.wait()).rejects.toThrow('boom');
