@@ -112,7 +112,12 @@ export class Op {
     const behaviour = this.#behaviour;
     switch (behaviour.kind) {
       case 'user':
-        return behaviour.fn(a, b) as T;
+        try {
+          return behaviour.fn(a, b) as T;
+        } catch (err) {
+          if (typeof err === 'object' && err !== null) userOpErrors.add(err);
+          throw err;
+        }
       case 'select':
         if (isTypedArray(a) && isTypedArray(b)) checkSameShape(this, a, b);
         return behaviour.pick === 'left' ? a : b;
@@ -365,4 +370,12 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
+}
+
+/** Errors thrown by user ops' functions, which collectives pass on as they are. */
+const userOpErrors = new WeakSet<object>();
+
+/** @internal Whether `err` was thrown by a user op's function (anything not an object counts). */
+export function isUserOpError(err: unknown): boolean {
+  return typeof err !== 'object' || err === null || userOpErrors.has(err);
 }

@@ -7,15 +7,22 @@ import { SENT, type CollEndpoint } from '../coll/endpoint.js';
 import type { TypedArray } from '../codec/dtype.js';
 import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
-import { mpiError } from '../errors.js';
-import { MAX, Op, SUM } from '../ops.js';
-import type { P2PEngine } from '../p2p/engine.js';
+import { MpiError, mpiError } from '../errors.js';
+import { isUserOpError, MAX, Op, SUM } from '../ops.js';
+import { checkMessageSize, type P2PEngine } from '../p2p/engine.js';
 import { bufferTargetOf, exactTargetOf, leadingView } from '../p2p/receiveTarget.js';
 import { doneOrAfterTurn, Request } from '../p2p/request.js';
 import { checkStatusArgument, Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
 import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, checkRoot, checkSendTag, checkSource } from './validate.js';
+
+/** @internal Context ids of the communicators init() makes: world's pair (0/1) and self's (2/3). */
+export const WORLD_CONTEXT = 0;
+/** @internal */
+export const SELF_CONTEXT = 2;
+/** @internal The first context id after world's and self's. */
+export const FIRST_FREE_CONTEXT = 4;
 
 /** @internal What communicators share within one process. */
 export interface CommRuntime {
@@ -126,7 +133,12 @@ export class Comm {
     this.checkUsable();
     checkDest(dest, this.size);
     checkSendTag(tag);
-    if (dest === PROC_NULL) return Request.completed(undefined);
+    if (dest === PROC_NULL) {
+      // Nothing is sent, but a value that cannot be sent is still an error, as for any other rank.
+      checkSendable(data);
+      if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) checkMessageSize(data.byteLength);
+      return Request.completed(undefined);
+    }
     return this.runtime.engine.isend(this.context, data, this.group.worldOf(dest), tag, sync);
   }
 
@@ -224,9 +236,12 @@ export class Comm {
    */
   protected async collective<T>(name: string, run: (ep: CollEndpoint, tag: number) => Promise<T>): Promise<T> {
     const { ep, tag } = this.collectiveCall();
-    const done = this.runtime.trackCollective(`${name} #${tag} on ${this.name}`);
+    const description = `${name} #${tag} on ${this.name}`;
+    const done = this.runtime.trackCollective(description);
     try {
       return await run(ep, tag);
+    } catch (err) {
+      throw asCollectiveError(err, description);
     } finally {
       done();
     }
@@ -278,14 +293,14 @@ export class Comm {
   async bcast<T>(data: T | null | undefined, root = 0): Promise<T> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return await this.collective('bcast', (ep, tag) => coll.bcast(ep, data as T, root, tag));
+    return await this.collective(`bcast(root=${root})`, (ep, tag) => coll.bcast(ep, data as T, root, tag));
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
   async gather<T>(data: T, root = 0): Promise<T[] | null> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return await this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag));
+    return await this.collective(`gather(root=${root})`, (ep, tag) => coll.gather(ep, data, root, tag));
   }
 
   /** The root passes `size` items; rank i resolves item i. */
@@ -293,7 +308,7 @@ export class Comm {
     checkRoot(root, this.size);
     // Only the root's items are sent, so only they are checked (in the collective, so
     // that a mistake there fails every rank rather than leaving them waiting).
-    return await this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
+    return await this.collective(`scatter(root=${root})`, (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */
@@ -312,7 +327,7 @@ export class Comm {
   async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
     checkReduction(data, op);
     checkRoot(root, this.size);
-    return await this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag));
+    return await this.collective(`reduce(root=${root})`, (ep, tag) => coll.reduce(ep, data, op, root, tag));
   }
 
   /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
@@ -348,13 +363,13 @@ export class Comm {
   /** Concatenates every rank's typed array at `root`, in rank order; null on other ranks. */
   async gatherv<A extends TypedArray>(data: A, root = 0): Promise<A | null> {
     checkRoot(root, this.size);
-    return await this.collective('gatherv', (ep, tag) => coll.gatherv(ep, data, root, tag));
+    return await this.collective(`gatherv(root=${root})`, (ep, tag) => coll.gatherv(ep, data, root, tag));
   }
 
   /** The root's typed array is cut into `counts[i]` elements for rank i. */
   async scatterv<A extends TypedArray>(data: A | null, counts: number[], root = 0): Promise<A> {
     checkRoot(root, this.size);
-    return await this.collective('scatterv', (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
+    return await this.collective(`scatterv(root=${root})`, (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
   }
 
   /** Every rank resolves the concatenation of every rank's typed array, in rank order. */
@@ -464,9 +479,10 @@ export class Comm {
     return this.runtime.transportKind(this.group.worldOf(rank));
   }
 
-  /** Marks the communicator freed; any later use fails with ERR_COMM. */
+  /** Marks the communicator freed; any later use fails with ERR_COMM. World and self cannot be freed. */
   free(): void {
     this.checkUsable();
+    if (this.context < FIRST_FREE_CONTEXT) throw mpiError('ERR_COMM', `${this.name} is made by init() and cannot be freed`);
     this.freed = true;
     this.runtime.forgetComm(this);
   }
@@ -555,6 +571,12 @@ export class CartComm extends Comm {
     return cartShift(this.rank, this.dims, this.periods, direction, disp);
   }
 
+  /** A new cartesian communicator with the same grid and separate traffic (MPI_Comm_dup keeps the topology). */
+  override async dup(): Promise<CartComm> {
+    const ctx = await this.agreeContext();
+    return new CartComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, this.dims, this.periods);
+  }
+
   /** Sub-grids keeping the dimensions where `remainDims` is true (collective). */
   async sub(remainDims: boolean[]): Promise<CartComm> {
     const plan = cartSub(this.rank, this.dims, this.periods, remainDims);
@@ -592,6 +614,12 @@ export class GraphComm extends Comm {
     super(runtime, group, myWorldRank, context, name);
   }
 
+  /** A new graph communicator with the same neighbours and separate traffic (MPI_Comm_dup keeps the topology). */
+  override async dup(): Promise<GraphComm> {
+    const ctx = await this.agreeContext();
+    return new GraphComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, this.sources, this.destinations);
+  }
+
   /** Sends `data` to every destination; resolves what each source sent, in `sources` order. */
   async neighborAllgather<T>(data: T): Promise<Array<T | undefined>> {
     return await this.collective('neighborAllgather', (ep, tag) => coll.neighborAllgather(ep, data, this.sources, this.destinations, tag));
@@ -601,4 +629,18 @@ export class GraphComm extends Comm {
   async neighborAlltoall<T>(items: T[]): Promise<Array<T | undefined>> {
     return await this.collective('neighborAlltoall', (ep, tag) => coll.neighborAlltoall(ep, items, this.sources, this.destinations, tag));
   }
+}
+
+/**
+ * An error a collective algorithm ran into that is not an MpiError (or the user op's
+ * own) comes from messages that do not fit the call: ranks that called different
+ * collectives, or the same one with arguments that do not match. Named as such.
+ */
+function asCollectiveError(err: unknown, description: string): unknown {
+  if (err instanceof MpiError || isUserOpError(err)) return err;
+  const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return mpiError(
+    'ERR_OTHER',
+    `${description} received messages that do not fit it (${what}); do all ranks call the same collectives, in the same order, with matching arguments?`,
+  );
 }

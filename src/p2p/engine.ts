@@ -28,6 +28,13 @@ import type { ReceiveTarget } from './receiveTarget.js';
 /** Bookkeeping cost charged per eager message, so floods of empty messages are bounded too. */
 const MESSAGE_OVERHEAD = 128;
 
+/** Refuses a message of `bytes` payload bytes over MAX_MESSAGE_BYTES with ERR_ARG. */
+export function checkMessageSize(bytes: number): void {
+  if (bytes > MAX_MESSAGE_BYTES) {
+    throw mpiError('ERR_ARG', `a message of ${bytes} bytes exceeds the limit of ${MAX_MESSAGE_BYTES} bytes; send it in parts`);
+  }
+}
+
 /** What the engine needs from the transport below it. */
 export interface FrameSink {
   write(peer: number, fields: FrameFields, payload?: Uint8Array, done?: (err?: Error) => void): void;
@@ -99,9 +106,7 @@ export class P2PEngine {
   /** Starts a send of `data` to world rank `dest`; `sync` waits for the matching receive. */
   isend(ctx: number, data: unknown, dest: number, tag: number, sync: boolean): Request<void> {
     const encoded = encode(data);
-    if (encoded.bytes.byteLength > MAX_MESSAGE_BYTES) {
-      throw mpiError('ERR_ARG', `a message of ${encoded.bytes.byteLength} bytes exceeds the limit of ${MAX_MESSAGE_BYTES} bytes; send it in parts`);
-    }
+    checkMessageSize(encoded.bytes.byteLength);
     this.stats.messagesSent++;
     this.stats.bytesSent += encoded.bytes.byteLength;
     if (dest === this.me) return this.sendToSelf(ctx, encoded, tag, sync);

@@ -5,7 +5,7 @@
 import { lstatSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Comm, Group, type CommRuntime } from '../comm/comm.js';
+import { Comm, FIRST_FREE_CONTEXT, Group, SELF_CONTEXT, WORLD_CONTEXT, type CommRuntime } from '../comm/comm.js';
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
 import { mpiError } from '../errors.js';
 import { P2PEngine } from '../p2p/engine.js';
@@ -32,8 +32,6 @@ interface LaunchInfo {
   tls: TlsMaterial | null;
 }
 
-/** The first context id after world's pair (0/1) and self's (2/3). */
-const FIRST_FREE_CONTEXT = 4;
 /** Context ids travel as unsigned 32-bit integers. */
 const MAX_CONTEXT = 2 ** 32 - 1;
 /** How long a rank failing for another's failure waits for the launcher to stop it. */
@@ -112,8 +110,8 @@ class Runtime implements CommRuntime {
       else this.startSingleton();
       const me = launch?.rank ?? 0;
       const size = launch?.size ?? 1;
-      this.world = new Comm(this, new Group(range(size)), me, 0, 'world');
-      this.self = new Comm(this, new Group([me]), me, 2, 'self');
+      this.world = new Comm(this, new Group(range(size)), me, WORLD_CONTEXT, 'world');
+      this.self = new Comm(this, new Group([me]), me, SELF_CONTEXT, 'self');
       this.phase = 'ready';
       installFailureHandlers(this);
       process.on('beforeExit', () => this.finalizeAtExit());

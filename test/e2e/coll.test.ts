@@ -45,3 +45,13 @@ describe.each(TRANSPORTS)('collectives over $name', ({ name, env }) => {
     200_000,
   );
 });
+
+describe('erroneous programs', () => {
+  it.each([3, 4])('a gather met by reduces fails on the root with an error that says the calls differ (n = %i)', async (n) => {
+    const r = await tsmpiexec(['-n', String(n), '--timeout', '20', program('mismatch.ts'), 'gather-reduce']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      /^tsmpiexec: rank 0 on \S+ failed: MpiError: ERR_OTHER: gather\(root=0\) #0 on world received messages that do not fit it \(.*\); do all ranks call the same collectives, in the same order, with matching arguments\?/m,
+    );
+  });
+});

@@ -297,6 +297,9 @@ for (const [label, value] of badValues) {
   await rejects(`sendrecv ${label}`, 'ERR_ARG', () => W.sendrecv(value, me, VALUE_TAG, me, VALUE_TAG));
   await rejects(`self: send ${label}`, 'ERR_ARG', () => S.send(value, 0, VALUE_TAG));
   if (n > 1) await rejects(`send ${label} to the next rank`, 'ERR_ARG', () => W.send(value, (me + 1) % n, VALUE_TAG));
+  // Nothing goes to PROC_NULL, but the value is as wrong there as anywhere.
+  await rejects(`send ${label} to PROC_NULL`, 'ERR_ARG', () => W.send(value, PROC_NULL, VALUE_TAG));
+  throws(`isend ${label} to PROC_NULL`, 'ERR_ARG', () => W.isend(value, PROC_NULL, VALUE_TAG));
 }
 // A value whose getter throws fails collectives as it fails sends, on every rank.
 const throwingGetter = { get x(): number { throw new Error('getter says no'); } };
@@ -350,6 +353,9 @@ throws('cart.shift by a fractional displacement', 'ERR_ARG', () => cart.shift(0,
 await rejects('cart.sub with too many entries', 'ERR_ARG', () => cart.sub([true, true]));
 
 // ---- freed communicators ------------------------------------------------------------------------
+
+throws('free of world', 'ERR_COMM', () => W.free());
+throws('free of self', 'ERR_COMM', () => S.free());
 
 const freed = await W.dup();
 freed.free();

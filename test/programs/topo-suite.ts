@@ -158,6 +158,13 @@ async function cartNeighbors(): Promise<void> {
     same(b, nbrs.map((n, slot) => (n === PROC_NULL ? undefined : Int32Array.of(n, slot % 2 === 0 ? slot + 1 : slot - 1))), `${what} neighborAlltoall of typed arrays`);
     same(c, nbrs.map((n) => (n === PROC_NULL ? undefined : n * 10)), `${what} neighborAllgather in flight`);
     await expectError(() => cart.neighborAlltoall([1]), nbrs.length === 1 ? 'no error' : 'ERR_COUNT', `${what} neighborAlltoall with one item`);
+    // A duplicate keeps the grid, as MPI_Comm_dup does, with traffic of its own.
+    const copy = await cart.dup();
+    same([copy.dims, copy.periods, copy.coords, copy.shift(0)], [cart.dims, cart.periods, cart.coords, cart.shift(0)], `${what} dup keeps the grid`);
+    const [fromCopy, fromCart] = await Promise.all([copy.neighborAllgather(`copy ${rank}`), cart.neighborAllgather(`cart ${rank}`)]);
+    same(fromCopy, nbrs.map((n) => (n === PROC_NULL ? undefined : `copy ${n}`)), `${what} neighborAllgather on a dup`);
+    same(fromCart, nbrs.map((n) => (n === PROC_NULL ? undefined : `cart ${n}`)), `${what} neighborAllgather beside a dup's`);
+    copy.free();
     cart.free();
   }
   await done(control, 'cartesian neighborAllgather and neighborAlltoall on 2-D and 3-D grids, periodic and not');
@@ -245,6 +252,10 @@ async function graphs(): Promise<void> {
     const typedGot = await graph.neighborAlltoall(destinations.map((d, edge) => Uint16Array.of(rank, d, edge)));
     same(typedGot, sources.map((s, slot) => Uint16Array.of(s, rank, g.edgeOf(rank, slot))), `${g.name} neighborAlltoall of typed arrays`);
     same(await graph.allreduce(1), p, `${g.name} allreduce`);
+    const copy = await graph.dup();
+    same([copy.sources, copy.destinations], [sources, destinations], `${g.name} dup keeps the graph`);
+    same(await copy.neighborAllgather({ from: rank }), sources.map((s) => ({ from: s })), `${g.name} neighborAllgather on a dup`);
+    copy.free();
     graph.free();
   }
   await done(control, 'createDistGraphAdjacent neighbour collectives');

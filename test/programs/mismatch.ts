@@ -1,0 +1,16 @@
+// An erroneous program: rank 0 calls one collective where the others call another
+// (argv[2]: "allgather-barrier" or "gather-reduce"). The rank whose algorithm receives
+// messages that do not fit must fail with an MpiError that says so.
+import { run, SUM } from 'tsmpi';
+
+const which = process.argv[2] ?? 'allgather-barrier';
+await run(async (world) => {
+  const [first, others] = which.split('-');
+  const call = world.rank === 0 ? first : others;
+  if (call === 'allgather') await world.allgather(world.rank);
+  if (call === 'barrier') await world.barrier();
+  if (call === 'gather') await world.gather([world.rank], 0);
+  if (call === 'reduce') await world.reduce(world.rank, SUM, 0);
+  // Ranks that finished wait for the job to end (it must end with the failure).
+  await new Promise((resolve) => setTimeout(resolve, 20_000));
+});
