@@ -1,7 +1,7 @@
 // tsmpi as a user gets it: packed, installed into a fresh project outside this repo,
 // type-checked there with the user's own tsc, and run with that project's tsmpiexec.
 import { execa } from 'execa';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,12 @@ describe('tsmpi installed as a dependency', () => {
     const r = await execa('npx', ['tsc', '--noEmit', '-p', 'tsconfig.bare.json'], { cwd: app, reject: false });
     expect(r.stdout + r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
+  });
+
+  it('installs only what runs unbundled: esbuild and msgpackr (ws, yargs and execa are inside dist/)', () => {
+    const installed = (name: string) => existsSync(join(app, 'node_modules', name, 'package.json'));
+    expect(['esbuild', 'msgpackr'].map(installed)).toEqual([true, true]);
+    expect(['ws', 'yargs', 'execa'].map(installed)).toEqual([false, false, false]);
   });
 
   it("runs that program with the project's own tsmpiexec", async () => {
