@@ -89,6 +89,8 @@ class Job {
   private ranks: RankProcess[] = [];
   private readonly alive = new Set<number>();
   private readonly errors = new Map<number, string>();
+  /** Ranks whose stderr said the JavaScript heap was full (Node then aborts). */
+  private readonly outOfMemory = new Set<number>();
   /** Ranks that exited with code 0 before calling init(), in the order they did. */
   private readonly goneBeforeInit: number[] = [];
   /** Ranks failing because another rank failed, with their code and cause (see failLater). */
@@ -255,6 +257,8 @@ class Job {
         // ssh's warnings (a host key added, an identity file missing) come before its reason.
         if (/^Node\.js v\d/.test(line) || /^\s+at /.test(line) || /^Warning: /.test(line)) return;
         if (SAYS_WHY.test(line) || !this.lastErrorLine.has(proc.rank)) this.lastErrorLine.set(proc.rank, line.trim());
+        // Node's last words when the JavaScript heap is full (its native stack follows).
+        if (/JavaScript heap out of memory/.test(line)) this.outOfMemory.add(proc.rank);
       },
     });
     const exit = await proc.exited;
@@ -267,7 +271,7 @@ class Job {
     await output;
     if (this.stopping || this.failingForPeer.has(proc.rank)) return;
     if (signal) {
-      this.fail(proc.rank, 128 + (osConstants.signals[signal] ?? 0), `was killed by signal ${signal}`);
+      this.fail(proc.rank, 128 + (osConstants.signals[signal] ?? 0), this.causeOfSignal(proc, signal));
     } else if (code !== 0) {
       this.fail(proc.rank, code ?? 1, this.causeOfExit(proc, code ?? 1));
     } else if (this.coordinator.hasInited(proc.rank) && !this.coordinator.hasFinalized(proc.rank)) {
@@ -286,6 +290,13 @@ class Job {
     const [rank] = this.goneBeforeInit;
     if (rank === undefined || !this.opts.plan.some((p) => this.coordinator.hasInited(p.rank))) return;
     this.fail(rank, 1, 'exited (code 0) without calling init(), which other ranks called: they would wait for it there');
+  }
+
+  private causeOfSignal(proc: RankProcess, signal: NodeJS.Signals): string {
+    if (this.outOfMemory.has(proc.rank)) {
+      return `ran out of memory (JavaScript heap out of memory; TSMPI_NODE_ARGS="--max-old-space-size=<MB>" raises the limit) and was killed by signal ${signal}`;
+    }
+    return `was killed by signal ${signal}`;
   }
 
   private causeOfExit(proc: RankProcess, code: number): string {

@@ -352,6 +352,12 @@ describe('failures', () => {
     expect(r.durationMs).toBeLessThan(8000);
   });
 
+  it('says a rank ran out of memory, and how to raise the limit', async () => {
+    const r = await tsmpiexec(['-n', '2', program('fail.ts'), 'oom', '1'], { env: { TSMPI_NODE_ARGS: '--max-old-space-size=32' } });
+    expect(r.exitCode).toBe(134);
+    expect(r.stderr).toMatch(/^tsmpiexec: rank 1 on \S+ ran out of memory \(JavaScript heap out of memory; TSMPI_NODE_ARGS="--max-old-space-size=<MB>" raises the limit\) and was killed by signal SIGABRT$/m);
+  });
+
   it('names the error of a rank that throws before init', async () => {
     const f = join(scratch, 'early.mjs');
     writeFileSync(f, "throw new Error('thrown before init');\n");

@@ -11,6 +11,7 @@ if (world.rank === victim) {
   if (how === 'throw') throw new Error('boom from the test');
   if (how === 'reject') void Promise.reject(new TypeError('rejected on purpose'));
   if (how === 'kill') process.kill(process.pid, 'SIGKILL');
+  if (how === 'oom') for (const keep: unknown[] = []; ; ) keep.push(new Array(100_000).fill({ a: 1 }));
   if (how === 'abort') {
     const { abort } = await import('tsmpi');
     abort(Number(codeArg), 'the test called abort');
