@@ -64,6 +64,8 @@ const FAILURE_GRACE_MS = 300;
  * show — that rank's exit, seen once its output has drained — before it ends the job itself.
  */
 const CAUSE_GRACE_MS = 2000;
+/** How long ranks started with srun get to exit on the abort message before srun is signalled. */
+const SRUN_STOP_GRACE_MS = 1000;
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
@@ -252,6 +254,7 @@ class Job {
     const output = forwardRankOutput(proc.rank, proc.stdout, proc.stderr, {
       tag: this.opts.tagOutput,
       outputDir: this.opts.outputDir,
+      dropErrorLine: this.opts.launchKind(proc.host) === 'srun' ? isSrunReportOfTaskEnd : undefined,
       onErrorLine: (line) => {
         // Node ends an uncaught error with its version line; the error line says why.
         // ssh's warnings (a host key added, an identity file missing) come before its reason.
@@ -263,8 +266,8 @@ class Job {
     });
     const exit = await proc.exited;
     const { code } = exit;
-    // ssh passes on a remote shell's status: 128 + N when the rank was killed by signal N.
-    const signal = exit.signal ?? (this.opts.launchKind(proc.host) === 'ssh' ? signalOfStatus(code) : null);
+    // ssh passes on a remote shell's status, and srun its task's: 128 + N when the rank was killed by signal N.
+    const signal = exit.signal ?? (this.opts.launchKind(proc.host) !== 'local' ? signalOfStatus(code) : null);
     if (exit.error) this.lastErrorLine.set(proc.rank, exit.error);
     this.alive.delete(proc.rank);
     if (proc.stdin) process.stdin.unpipe(proc.stdin);
@@ -344,12 +347,23 @@ class Job {
     process.stderr.write(ending.message + '\n');
   }
 
-  /** Stops every rank still running: an abort message, then SIGTERM, then SIGKILL. */
+  /**
+   * Stops every rank still running: an abort message, then SIGTERM, then SIGKILL. srun
+   * answers SIGTERM by killing its task at once, so a rank it started first gets a moment
+   * to act on the abort message and exit cleanly (removing its socket).
+   */
   stopAll(code: number): void {
     if (this.stopping) return;
     this.stopping = true;
     this.coordinator?.broadcast({ t: 'abort', code });
-    for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGTERM');
+    const terminate = (when: 'now' | 'later') => {
+      for (const r of this.ranks) {
+        const viaSrun = this.opts.launchKind(r.host) === 'srun';
+        if (this.alive.has(r.rank) && viaSrun === (when === 'later')) r.kill('SIGTERM');
+      }
+    };
+    terminate('now');
+    setTimeout(() => terminate('later'), SRUN_STOP_GRACE_MS).unref();
     setTimeout(() => {
       for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();
@@ -409,6 +423,19 @@ class Job {
 const SSH_COULD_NOT_START = [255, 126, 127];
 
 /** Lines of a rank's stderr that say why it failed, preferred over its first line. */
+/**
+ * srun's and slurmstepd's own lines about how a rank's task ended or was stopped
+ * ("srun: error: node1: task 0: Killed", "slurmstepd-node1: error: *** STEP 12.3 ON node1
+ * CANCELLED AT … ***"): tsmpiexec says which rank failed first and why, once.
+ */
+function isSrunReportOfTaskEnd(line: string): boolean {
+  return (
+    /^srun: error: \S+: tasks? [\d,-]+: (Killed|Terminated|Exited with exit code \d+)$/.test(line) ||
+    /^slurmstepd(-\S+)?: error: \*\*\* STEP \S+ ON \S+ CANCELLED AT .*\*\*\*$/.test(line) ||
+    /^srun: (forcing job termination|Job step aborted: .*)$/.test(line)
+  );
+}
+
 const SAYS_WHY = /error|denied|refused|not found|no such|cannot|could not|failed|unable|timed out|not accessible/i;
 
 /** The signal a shell's exit status 128 + N reports, if N is one. */

@@ -12,6 +12,8 @@ export interface OutputOptions {
   outputDir: string | null;
   /** Called with each non-empty line the rank writes to stderr. */
   onErrorLine?: (line: string) => void;
+  /** Lines of the rank's stderr that are not passed on (nor to onErrorLine). */
+  dropErrorLine?: (line: string) => boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -30,6 +32,7 @@ export class LineForwarder {
     private readonly out: Writable,
     prefix: string,
     private readonly onLine?: (line: string) => void,
+    private readonly drop?: (line: string) => boolean,
   ) {
     this.prefix = Buffer.from(prefix);
   }
@@ -41,8 +44,10 @@ export class LineForwarder {
       return;
     }
     this.partial.push(chunk.subarray(0, end + 1));
-    const whole = Buffer.concat(this.partial);
+    let whole: Buffer = Buffer.concat(this.partial);
     this.partial = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
+    if (this.drop) whole = withoutLines(whole, this.drop);
+    if (whole.length === 0) return;
     if (this.onLine) for (const line of whole.toString('utf8').split('\n')) if (line.trim()) this.onLine(line);
     this.out.write(this.prefix.length ? prefixEachLine(whole, this.prefix) : whole);
   }
@@ -50,13 +55,25 @@ export class LineForwarder {
   /** Writes what is left of an unterminated last line. */
   end(): void {
     const rest = Buffer.concat(this.partial);
-    if (rest.length) {
+    if (rest.length && !this.drop?.(rest.toString('utf8'))) {
       const text = rest.toString('utf8');
       if (text.trim()) this.onLine?.(text);
       this.out.write(Buffer.concat([this.prefix, rest, Buffer.of(NEWLINE)]));
     }
     this.partial = [];
   }
+}
+
+/** `lines` (whole lines, each ending in a newline) without those `drop` picks. */
+function withoutLines(lines: Buffer, drop: (line: string) => boolean): Buffer {
+  const kept: Buffer[] = [];
+  for (let start = 0; start < lines.length; ) {
+    const end = lines.indexOf(NEWLINE, start) + 1;
+    const line = lines.subarray(start, end);
+    if (!drop(line.subarray(0, line.length - 1).toString('utf8'))) kept.push(line);
+    start = end;
+  }
+  return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
 }
 
 /** `lines` (whole lines, each ending in a newline) with `prefix` before each, empty ones too. */
@@ -83,9 +100,9 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
     errTarget = createWriteStream(join(dir, 'stderr'));
     files.push(outTarget as WriteStream, errTarget as WriteStream);
   }
-  const pump = (stream: Readable, target: Writable, onLine?: (line: string) => void) =>
+  const pump = (stream: Readable, target: Writable, onLine?: (line: string) => void, drop?: (line: string) => boolean) =>
     new Promise<void>((resolve) => {
-      const lines = new LineForwarder(target, prefix, onLine);
+      const lines = new LineForwarder(target, prefix, onLine, drop);
       stream.on('data', (chunk: Buffer) => lines.push(chunk));
       stream.on('error', () => {});
       stream.on('close', () => {
@@ -93,7 +110,7 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
         resolve();
       });
     });
-  return Promise.all([pump(stdout, outTarget), pump(stderr, errTarget, opts.onErrorLine)]).then(async () => {
+  return Promise.all([pump(stdout, outTarget), pump(stderr, errTarget, opts.onErrorLine, opts.dropErrorLine)]).then(async () => {
     await Promise.all(files.map((f) => new Promise<void>((r) => f.end(r))));
   });
 }

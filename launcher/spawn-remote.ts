@@ -28,14 +28,17 @@ export interface RemoteSpawnOptions {
  * The shell command a remote host runs for one rank, in sh whatever the login shell.
  * sh waits for node rather than becoming it: a rank killed by signal N then ends with
  * status 128 + N (not ssh's 255), and its Unix socket and, last one out, the job's
- * directory on that host are removed however it ended.
+ * directory on that host are removed however it ended. The waiting shell's own stderr
+ * goes nowhere (node gets the real one, kept on fd 3 meanwhile): shells such as dash
+ * print "Killed" when a child dies by a signal, which tsmpiexec says better.
  */
 export function remoteCommand(opts: Pick<RemoteSpawnOptions, 'cwd' | 'env' | 'node' | 'argv'>): string {
   const vars = Object.entries(opts.env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  const run = `cd ${shellQuote(opts.cwd)} && env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
+  const rank = `exec 2>&3 3>&-; exec env ${vars.join(' ')} ${[opts.node, ...opts.argv].map(shellQuote).join(' ')}`;
   const dir = opts.env.TSMPI_JOBDIR;
-  const tidy = dir ? `rm -f ${shellQuote(`${dir}/r${opts.env.TSMPI_RANK}.sock`)}; rmdir ${shellQuote(dir)} 2>/dev/null; ` : '';
-  return `exec sh -c ${shellQuote(`${run}; status=$?; ${tidy}exit $status`)}`;
+  const tidy = dir ? `rm -f ${shellQuote(`${dir}/r${opts.env.TSMPI_RANK}.sock`)}; rmdir ${shellQuote(dir)}; ` : '';
+  const waiting = `cd ${shellQuote(opts.cwd)} || exit $?; exec 3>&2 2>/dev/null; sh -c ${shellQuote(rank)}; status=$?; ${tidy}exit $status`;
+  return `exec sh -c ${shellQuote(waiting)}`;
 }
 
 /** Starts one rank on `host` over ssh (never prompting: BatchMode; gives up connecting after 10 s). */

@@ -50,6 +50,8 @@ class Runtime implements CommRuntime {
   private transport: Transport | null = null;
   private starting: Promise<Comm> | null = null;
   private finishing: Promise<void> | null = null;
+  /** Ranks the launcher announced dead: a killed one on this host leaves its socket behind. */
+  private readonly deadRanks = new Set<number>();
   /** Set once the launcher was told this rank fails for another's failure. */
   private failingForPeer = false;
   /** Communicators by point-to-point context id (collectives use id + 1). */
@@ -131,10 +133,10 @@ class Runtime implements CommRuntime {
 
   private async wireUp(launch: LaunchInfo): Promise<void> {
     this.host = launch.host;
-    const socketPath = launch.useUnix && launch.jobDir ? join(launch.jobDir, `r${launch.rank}.sock`) : undefined;
+    const socketPath = launch.useUnix && launch.jobDir ? socketOf(launch.jobDir, launch.rank) : undefined;
     if (socketPath) {
       ensurePrivateDir(launch.jobDir!);
-      leaveNothingBehind(launch.jobDir!, socketPath);
+      leaveNothingBehind(launch.jobDir!, socketPath, this.deadRanks);
     }
     const transportRef: { t: Transport | null } = { t: null };
     this.listener = await Listener.start({
@@ -188,6 +190,7 @@ class Runtime implements CommRuntime {
   private onCoordinatorMessage(msg: CoordinatorToRank): void {
     switch (msg.t) {
       case 'failed':
+        this.deadRanks.add(msg.rank);
         this.engine.peerFailed(msg.rank, msg.reason);
         break;
       case 'abort':
@@ -324,14 +327,22 @@ function ensurePrivateDir(dir: string): void {
   }
 }
 
+/** Where rank `rank` listens in the job directory `dir` of its host. */
+function socketOf(dir: string, rank: number): string {
+  return join(dir, `r${rank}.sock`);
+}
+
 /**
  * However this process exits (finalize, abort, an error, process.exit), its socket goes,
  * and the job directory with it once it is empty: the last rank out on a host removes
- * it. (On this host the launcher removes its own directory; over ssh nothing else would.)
+ * it. (On this host the launcher removes its own directory; over ssh and srun nothing
+ * else would.) A rank killed by a signal cannot remove its own socket, so the ranks that
+ * outlive it remove the sockets of ranks announced dead (`deadRanks`), if on this host.
  */
-function leaveNothingBehind(dir: string, socket: string): void {
+function leaveNothingBehind(dir: string, socket: string, deadRanks: ReadonlySet<number>): void {
   process.on('exit', () => {
     rmSync(socket, { force: true });
+    for (const rank of deadRanks) rmSync(socketOf(dir, rank), { force: true });
     try {
       rmdirSync(dir);
     } catch {

@@ -122,6 +122,9 @@ describe.skipIf(missing !== null)('several hosts over ssh', () => {
     const r = await tsmpiexec([...hostArg(), '-n', '4', program('fail.ts'), 'kill', '3']);
     expect(r.exitCode, r.stderr).toBe(137);
     expect(r.stderr).toMatch(/rank 3 on 127\.0\.0\.3 was killed by signal SIGKILL/);
+    // The remote shell that waits for the rank says nothing of its own ("Killed").
+    expect(r.stderr).not.toMatch(/^Killed$/m);
+    expect(tsmpiErrors(r.stderr), r.stderr).toEqual([expect.stringMatching(/^tsmpiexec: rank 3 on 127\.0\.0\.3 was killed by signal SIGKILL$/)]);
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline && remoteJobDirs().some((d) => !before.includes(d))) await new Promise((res) => setTimeout(res, 100));
     expect(remoteJobDirs().filter((d) => !before.includes(d))).toEqual([]);

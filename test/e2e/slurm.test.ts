@@ -1,7 +1,7 @@
 // Jobs inside a real single-node Slurm cluster (.ci/start-slurm starts it): hosts and
 // slots come from the allocation and ranks start as srun steps.
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,11 @@ if (missing) console.warn(`skipping Slurm tests: ${missing}`);
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-slurm-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Job directories ranks make on a host for their sockets (srun ranks make their own). */
+function jobDirs(): string[] {
+  return readdirSync('/tmp').filter((f) => /^tsmpi-.{6}-h\d+$/.test(f));
+}
 
 function reports(stdout: string): Array<Record<string, unknown>> {
   return stdout
@@ -48,6 +53,18 @@ describe.skipIf(missing !== null)('inside a Slurm allocation', () => {
     const r = await execa('salloc', ['-n', '2', process.execPath, BIN, program('fail.ts'), 'exit', '1', '6'], { cwd: ROOT, reject: false, timeout: 90_000 });
     expect(r.exitCode).toBe(6);
     expect(r.stderr).toMatch(/tsmpiexec: rank 1 on \S+ exited with code 6/);
+  });
+
+  it('names a rank killed by a signal as such, with none of srun\'s own lines beside it, and leaves no job directory', async () => {
+    const before = jobDirs();
+    const r = await execa('salloc', ['-n', '3', process.execPath, BIN, program('fail.ts'), 'kill', '1'], { cwd: ROOT, reject: false, timeout: 90_000 });
+    expect(r.exitCode, r.stderr).toBe(137);
+    const lines = r.stderr.split('\n').filter((l) => l.trim() && !l.startsWith('salloc:'));
+    expect(lines, r.stderr).toEqual([expect.stringMatching(/^tsmpiexec: rank 1 on \S+ was killed by signal SIGKILL$/)]);
+    // The killed rank could not remove its socket; the ranks that outlived it do.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && jobDirs().some((d) => !before.includes(d))) await new Promise((res) => setTimeout(res, 100));
+    expect(jobDirs().filter((d) => !before.includes(d))).toEqual([]);
   });
 
   it('an sbatch script that runs tsmpiexec works and reports its exit code', async () => {

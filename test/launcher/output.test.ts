@@ -61,3 +61,16 @@ describe('LineForwarder', () => {
     expect(seen).toEqual(['a', 'b€ c']);
   });
 });
+
+describe('LineForwarder dropping lines', () => {
+  it('leaves out the lines `drop` picks, across chunks and at the end, and keeps the rest byte for byte', async () => {
+    const { out, writes } = collector();
+    const seen: string[] = [];
+    const f = new LineForwarder(out, '', (line) => seen.push(line), (line) => line.startsWith('srun: error:'));
+    for (const piece of ['keep \xff\n', 'srun: error: n1: ta', 'sk 0: Killed\nalso kept\n', 'srun: error: at the end']) f.push(Buffer.from(piece, 'latin1'));
+    f.end();
+    await flushed(out);
+    expect(Buffer.concat(writes).toString('latin1')).toBe('keep \xff\nalso kept\n');
+    expect(seen).toEqual(['keep \ufffd', 'also kept']);
+  });
+});
