@@ -198,8 +198,8 @@ function perFileNames(): Plugin {
         const declarations =
           `;const __tsmpi_import_meta = __tsmpiImportMeta(${url}, ${dir}, ${file}), ` +
           `__tsmpi_dirname = ${dir}, __tsmpi_filename = ${file};`;
-        // On the first line of code, without a line break, so that line numbers stay the file's.
-        const at = prologueEnd(source);
+        // Without a line break, so that line numbers stay the file's.
+        const at = declarationsAt(source);
         const contents = source.slice(0, at) + declarations + source.slice(at);
         return { contents, loader: loaderFor(args.path), resolveDir: dirname(args.path) };
       });
@@ -208,11 +208,14 @@ function perFileNames(): Plugin {
 }
 
 /**
- * Where declarations may go in front of a file's code: after a `#!` line and a
- * "use strict" directive (which must stay first to count), and the comments before it.
+ * Where declarations may go in front of a file's code: at its start, after a `#!` line
+ * and after a "use strict" directive (which must stay first to count). At the start, a
+ * first line holding only a comment keeps the columns of all code exact.
  */
-function prologueEnd(source: string): number {
-  return /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(?:(['"])use strict\1)?/.exec(source)![0].length;
+function declarationsAt(source: string): number {
+  const shebang = source.startsWith('#!') ? (source.indexOf('\n') + 1 || source.length) : 0;
+  const directive = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(['"])use strict\1/.exec(source.slice(shebang));
+  return shebang + (directive ? directive[0].length : 0);
 }
 
 function loaderFor(path: string): 'ts' | 'tsx' | 'js' | 'jsx' {

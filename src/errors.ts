@@ -20,11 +20,12 @@ export class MpiError extends Error {
   /** Which MPI error class this error belongs to. */
   readonly errorClass: ErrorClass;
 
-  constructor(errorClass: ErrorClass, message: string) {
+  /** @param options.cause the error this one reports (as for `Error`). */
+  constructor(errorClass: ErrorClass, message: string, options?: { cause?: unknown }) {
     // Deep enough to reach the program's own frames under tsmpi's argument checks.
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = Math.max(limit, 30);
-    super(`${errorClass}: ${message}`);
+    super(`${errorClass}: ${message}`, options);
     Error.stackTraceLimit = limit;
     this.name = 'MpiError';
     this.errorClass = errorClass;
@@ -32,6 +33,6 @@ export class MpiError extends Error {
 }
 
 /** Shorthand used across the runtime: `throw mpiError('ERR_RANK', '...')`. */
-export function mpiError(errorClass: ErrorClass, message: string): MpiError {
-  return new MpiError(errorClass, message);
+export function mpiError(errorClass: ErrorClass, message: string, options?: { cause?: unknown }): MpiError {
+  return new MpiError(errorClass, message, options);
 }

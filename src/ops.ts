@@ -22,6 +22,7 @@ import { elementLoop, type Expression, type Loop, type NumberArray } from './loo
 import {
   allocateLike,
   asAny,
+  copyOf,
   isBigIntArray,
   isTypedArray,
   sameElementType,
@@ -89,9 +90,11 @@ export class Op {
 
   /**
    * A user op: `fn(a, b)` returns a ∘ b and must be associative. Like an MPI user
-   * function overwriting `inoutvec`, it may modify an operand and return it: the
-   * collectives only ever hand it values they alone hold, never the caller's data. Pass `commute = false` when a ∘ b may differ from b ∘ a; such an op
-   * is applied in rank order a0 ∘ a1 ∘ … ∘ a(n-1).
+   * function overwriting `inoutvec`, it may modify an operand and return it: collectives
+   * only hand it values they alone hold (copies of the caller's data, keeping a class
+   * instance's prototype), never the caller's data itself. Pass `commute = false` when
+   * a ∘ b may differ from b ∘ a; such an op is applied in rank order a0 ∘ a1 ∘ … ∘ a(n-1).
+   * An error it throws reaches the caller of the collective unchanged.
    */
   static create<T>(fn: (a: T, b: T) => T, commute = true): Op {
     if (typeof fn !== 'function') {
@@ -112,12 +115,7 @@ export class Op {
     const behaviour = this.#behaviour;
     switch (behaviour.kind) {
       case 'user':
-        try {
-          return behaviour.fn(a, b) as T;
-        } catch (err) {
-          if (typeof err === 'object' && err !== null) userOpErrors.add(err);
-          throw err;
-        }
+        return callUserFn(behaviour.fn, a, b) as T;
       case 'select':
         if (isTypedArray(a) && isTypedArray(b)) checkSameShape(this, a, b);
         return behaviour.pick === 'left' ? a : b;
@@ -161,9 +159,14 @@ export class Op {
     checkSameShape(this, out, left);
     const behaviour = this.#behaviour;
     switch (behaviour.kind) {
-      case 'user':
-        storeUserResult(this, out, behaviour.fn(left, right));
+      case 'user': {
+        // A user function may overwrite an operand, as MPI's do: it gets copies of all but
+        // `out` (overwritten anyway), so the caller's input and shared messages stay intact.
+        const a = left === out ? left : copyOf(left);
+        const b = right === out ? right : copyOf(right);
+        storeUserResult(this, out, callUserFn(behaviour.fn, a, b));
         return;
+      }
       case 'select': {
         const picked = behaviour.pick === 'left' ? left : right;
         if (picked !== out) writeAt(out, picked, 0);
@@ -370,6 +373,16 @@ export function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
+}
+
+/** Calls a user op's function, marking what it throws as its own (see isUserOpError). */
+function callUserFn(fn: (a: unknown, b: unknown) => unknown, a: unknown, b: unknown): unknown {
+  try {
+    return fn(a, b);
+  } catch (err) {
+    if (typeof err === 'object' && err !== null) userOpErrors.add(err);
+    throw err;
+  }
 }
 
 /** Errors thrown by user ops' functions, which collectives pass on as they are. */

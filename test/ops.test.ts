@@ -16,6 +16,7 @@ import {
   PROD,
   REPLACE,
   SUM,
+  isUserOpError,
 } from '../src/ops.js';
 
 function errorClassOf(action: () => unknown): string | undefined {
@@ -243,6 +244,38 @@ describe('Op.create', () => {
   it('rejects a non-function or a non-boolean commute with ERR_ARG', () => {
     expect(errorClassOf(() => Op.create(42 as unknown as (a: unknown, b: unknown) => unknown))).toBe('ERR_ARG');
     expect(errorClassOf(() => Op.create((a: number) => a, 'yes' as unknown as boolean))).toBe('ERR_ARG');
+  });
+});
+
+describe("a user op's own errors", () => {
+  it('are marked as its own, through apply and applyTo alike, and nothing else is', () => {
+    const refusing = Op.create((): Float64Array => {
+      throw new RangeError('my op refuses');
+    });
+    const thrown: unknown[] = [];
+    for (const call of [() => refusing.apply(Float64Array.of(1), Float64Array.of(2)), () => refusing.applyTo(new Float64Array(1), Float64Array.of(1), Float64Array.of(2))]) {
+      try {
+        call();
+      } catch (err) {
+        thrown.push(err);
+      }
+    }
+    expect(thrown).toHaveLength(2);
+    for (const err of thrown) expect([err instanceof RangeError, isUserOpError(err)]).toEqual([true, true]);
+    expect(isUserOpError(new TypeError('from inside an algorithm'))).toBe(false);
+  });
+
+  it('applyTo hands the function copies of all but `out`, so it may overwrite them', () => {
+    const intoB = Op.create((a: Float64Array, b: Float64Array) => {
+      b[0]! += a[0]!;
+      a[0] = -1;
+      return b;
+    });
+    const left = Float64Array.of(1);
+    const right = Float64Array.of(2);
+    const out = new Float64Array(1);
+    intoB.applyTo(out, left, right);
+    expect([out[0], left[0], right[0]]).toEqual([3, 1, 2]);
   });
 });
 

@@ -63,7 +63,7 @@ export class Accumulator<T> {
       return;
     }
     const value = this.#value;
-    if (this.op.builtin && isTypedArray(value) && isTypedArray(other)) {
+    if (isTypedArray(value) && isTypedArray(other)) {
       if (this.#owned) {
         this.op.applyInto(value, other, valueIsLeft);
         return;
@@ -92,8 +92,15 @@ export class Accumulator<T> {
   }
 }
 
-/** A copy of `value` nothing else holds (primitives are values already). */
+/**
+ * A copy of `value` nothing else holds (primitives are values already). A class
+ * instance keeps its prototype, so an op that calls its methods still can.
+ */
 function privateCopy<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
-  return (isTypedArray(value) ? copyOf(value) : structuredClone(value)) as T;
+  if (isTypedArray(value)) return copyOf(value) as T;
+  const copy = structuredClone(value);
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (Object.getPrototypeOf(copy) !== prototype) Object.setPrototypeOf(copy, prototype);
+  return copy;
 }

@@ -288,9 +288,10 @@ export class Comm {
 
   /**
    * Broadcasts `data` from `root`; every rank resolves the root's value. Other ranks'
-   * `data` is ignored, so `bcast(rank === 0 ? config : null)` resolves a `Config`.
+   * `data` is ignored, so `bcast(rank === 0 ? config : null)` resolves a `Config`
+   * (`undefined` stays in the type: a root may send it).
    */
-  async bcast<T>(data: T | null | undefined, root = 0): Promise<T> {
+  async bcast<T>(data: T | null, root = 0): Promise<T> {
     checkSendable(data);
     checkRoot(root, this.size);
     return await this.collective(`bcast(root=${root})`, (ep, tag) => coll.bcast(ep, data as T, root, tag));
@@ -574,7 +575,7 @@ export class CartComm extends Comm {
   /** A new cartesian communicator with the same grid and separate traffic (MPI_Comm_dup keeps the topology). */
   override async dup(): Promise<CartComm> {
     const ctx = await this.agreeContext();
-    return new CartComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, this.dims, this.periods);
+    return new CartComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, [...this.dims], [...this.periods]);
   }
 
   /** Sub-grids keeping the dimensions where `remainDims` is true (collective). */
@@ -617,7 +618,7 @@ export class GraphComm extends Comm {
   /** A new graph communicator with the same neighbours and separate traffic (MPI_Comm_dup keeps the topology). */
   override async dup(): Promise<GraphComm> {
     const ctx = await this.agreeContext();
-    return new GraphComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, this.sources, this.destinations);
+    return new GraphComm(this.runtime, this.group, this.myWorld(), ctx, `${this.name}.dup`, [...this.sources], [...this.destinations]);
   }
 
   /** Sends `data` to every destination; resolves what each source sent, in `sources` order. */
@@ -642,5 +643,6 @@ function asCollectiveError(err: unknown, description: string): unknown {
   return mpiError(
     'ERR_OTHER',
     `${description} received messages that do not fit it (${what}); do all ranks call the same collectives, in the same order, with matching arguments?`,
+    { cause: err },
   );
 }

@@ -189,7 +189,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
   static testall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): [done: boolean, values: ValuesOf<R> | undefined] {
     if (!reqs.every((r) => isSettled(r))) return [false, undefined];
     throwFirstFailure(reqs, activeIndices(reqs));
-    return [true, reqs.map((r) => testOne(r)) as ValuesOf<R>];
+    // An inactive request (collected before) gives undefined, as MPI's null request gives an empty status.
+    return [true, reqs.map((r) => (isActive(r) ? testOne(r) : undefined)) as ValuesOf<R>];
   }
 
   /** Never blocks: `[index, true, value]` for a completed request; `[UNDEFINED, false, undefined]` while pending. */

@@ -173,7 +173,7 @@ export class Win<A extends TypedArray> {
    * replaces it with element ∘ `value` (`value` is a bigint for bigint windows).
    * With NO_OP it is an atomic read, with REPLACE an atomic swap.
    */
-  async fetchAndOp(value: ElementOf<A>, target: number, targetOffset: number, op: Op = SUM): Promise<ElementOf<A>> {
+  async fetchAndOp(value: number | bigint, target: number, targetOffset: number, op: Op = SUM): Promise<ElementOf<A>> {
     this.checkOpen();
     checkElement(value, this.memory, 'value');
     checkOp(op, this.memory);
@@ -186,7 +186,7 @@ export class Win<A extends TypedArray> {
    * Atomically: resolves the element at `targetOffset` of `target`'s window and,
    * if it equals `compare` (bit for bit, as the window's element type), stores `value`.
    */
-  async compareAndSwap(value: ElementOf<A>, compare: ElementOf<A>, target: number, targetOffset: number): Promise<ElementOf<A>> {
+  async compareAndSwap(value: number | bigint, compare: number | bigint, target: number, targetOffset: number): Promise<ElementOf<A>> {
     this.checkOpen();
     checkElement(value, this.memory, 'value');
     checkElement(compare, this.memory, 'compare');

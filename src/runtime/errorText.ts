@@ -25,15 +25,29 @@ export function isPeerFailure(err: unknown): err is MpiError {
 export function errorText(err: unknown): string {
   if (isPeerFailure(err)) return firstLine(err);
   if (!(err instanceof Error) || err.stack === undefined) return String(err);
-  const lines = err.stack.split('\n');
+  return OWN_DIR === undefined ? err.stack : withProgramFramesOnly(err.stack, OWN_DIR);
+}
+
+/**
+ * `stack` without the frames of code under `ownDir` (and Node's), when it has frames
+ * of the program's own: a frame that names a file outside `ownDir`. Without any, the
+ * stack is returned whole, so an error inside tsmpi still shows where it happened.
+ */
+export function withProgramFramesOnly(stack: string, ownDir: string): string {
+  const lines = stack.split('\n');
   const firstFrame = lines.findIndex((line) => FRAME.test(line));
-  if (firstFrame < 0 || OWN_DIR === undefined) return err.stack;
+  if (firstFrame < 0) return stack;
   const frames = lines.slice(firstFrame);
-  const programs = frames.filter((frame) => !frame.includes(OWN_DIR!) && !frame.includes('(node:internal/'));
-  return programs.length === 0 ? err.stack : [...lines.slice(0, firstFrame), ...programs].join('\n');
+  const isOwn = (frame: string) => frame.includes(ownDir);
+  if (!frames.some((frame) => !isOwn(frame) && PROGRAM_FILE.test(frame))) return stack;
+  // Node's own frames (node:events, <anonymous>, native) stay only between the program's.
+  const kept = frames.filter((frame) => !isOwn(frame) && !/\(node:internal\/|at node:internal\//.test(frame));
+  return [...lines.slice(0, firstFrame), ...kept].join('\n');
 }
 
 const FRAME = /^\s+at /;
+/** A frame in a file: `/path/file.ts:12:5` or `file:///path/file.ts:12:5` (in parentheses or not). */
+const PROGRAM_FILE = /(?:\(|at )(?:file:\/\/)?\/[^()]*:\d+:\d+\)?$/;
 
 /** The directory tsmpi's code runs from (dist/ when installed), with a trailing slash. */
 const OWN_DIR = ownDirectory();

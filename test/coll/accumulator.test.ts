@@ -83,4 +83,19 @@ describe('Accumulator', () => {
     expect(keep.value).toBe(own);
     expect([...own]).toEqual([1]);
   });
+
+  it("gives a user op a copy of the caller's class instance that keeps its methods", () => {
+    class Stats {
+      constructor(public count: number) {}
+      merge(other: Stats): Stats {
+        this.count += other.count;
+        return this;
+      }
+    }
+    const mine = new Stats(2);
+    const accumulator = new Accumulator(Op.create((a: Stats, b: Stats) => a.merge(b), false), mine);
+    accumulator.appendRight(new Stats(3));
+    expect(accumulator.value).toBeInstanceOf(Stats);
+    expect([accumulator.value.count, mine.count]).toEqual([5, 2]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { powerOfTwoSplit, rabenseifnerAllreduce, recursiveDoublingAllreduce, ringAllreduce } from '../../src/coll/allreduce.js';
+import { ringReduceScatter } from '../../src/coll/ring.js';
 import { ALLREDUCE_RING_MIN_BYTES, allreduce } from '../../src/coll/select.js';
 import type { CollEndpoint } from '../../src/coll/endpoint.js';
 import { BAND, BXOR, LAND, LOR, MAX, MAXLOC, MIN, MINLOC, Op, PROD, SUM, type TypedArray } from '../../src/ops.js';
@@ -268,5 +269,53 @@ describe('ring allreduce', () => {
     const absMax = Op.create((a: Int32Array, b: Int32Array) => a.map((x, i) => Math.max(Math.abs(x), Math.abs(b[i]!))));
     const { results } = await run(5, (ep) => ringAllreduce(ep, intsOf(ep.rank, 12), absMax, 0));
     expect(results[0]).toEqual(intsOf(4, 12).map(Math.abs));
+  });
+});
+
+describe('large-array algorithms with a user op that overwrites an operand', () => {
+  // As an MPI user function overwrites inoutvec: `b` here, `a` for the other.
+  const addIntoB = Op.create((a: Float64Array, b: Float64Array) => {
+    for (let i = 0; i < b.length; i++) b[i]! += a[i]!;
+    return b;
+  });
+  const addIntoA = Op.create((a: Float64Array, b: Float64Array) => {
+    for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+    return a;
+  });
+  const inputOf = (rank: number) => Float64Array.from({ length: 37 }, (_, i) => rank + 1 + i * 1000);
+  const sumOf = (p: number) => Float64Array.from({ length: 37 }, (_, i) => (p * (p + 1)) / 2 + p * i * 1000);
+  const cases = [
+    ['ring', ringAllreduce, [2, 3, 5]],
+    ['Rabenseifner', rabenseifnerAllreduce, [2, 4, 8]],
+  ] as const;
+
+  it.each(cases)("%s: right sums, and every rank's input left alone", async (_, algorithm, sizes) => {
+    for (const p of sizes) {
+      for (const op of [addIntoA, addIntoB]) {
+        const inputs = range(p).map(inputOf);
+        const { results } = await run(p, (ep) => algorithm(ep, inputs[ep.rank]!, op, 0));
+        for (const result of results) expect(Array.from(result)).toEqual(Array.from(sumOf(p)));
+        inputs.forEach((input, r) => expect(Array.from(input)).toEqual(Array.from(inputOf(r))));
+      }
+    }
+  });
+
+  it("ring reduce-scatter: right blocks, and every rank's input left alone", async () => {
+    for (const op of [addIntoA, addIntoB]) {
+      const p = 3;
+      const counts = [13, 12, 12];
+      const inputs = range(p).map(inputOf);
+      const { results } = await run(p, (ep) => ringReduceScatter(ep, inputs[ep.rank]!, counts, op, 0));
+      const sum = sumOf(p);
+      expect(results.map((r) => Array.from(r))).toEqual([Array.from(sum.subarray(0, 13)), Array.from(sum.subarray(13, 25)), Array.from(sum.subarray(25))]);
+      inputs.forEach((input, r) => expect(Array.from(input)).toEqual(Array.from(inputOf(r))));
+    }
+  });
+
+  it("passes on the user op's own error unchanged", async () => {
+    const refusing = Op.create((): Float64Array => {
+      throw new RangeError('my op refuses');
+    });
+    await expect(run(2, (ep) => ringAllreduce(ep, inputOf(ep.rank), refusing, 0))).rejects.toThrow(RangeError);
   });
 });

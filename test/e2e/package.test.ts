@@ -27,7 +27,7 @@ console.log(\`rank \${world.rank} of \${world.size}: total \${total}\`);
 await finalize();
 `;
 
-const INTERNALS = `import { Request, type Comm, type Win } from 'tsmpi';
+const INTERNALS = `import { Request, type Comm, type TypedArray, type Win } from 'tsmpi';
 
 export function poke(world: Comm, request: Request<number>): void {
   // @ts-expect-error the runtime completes requests, users do not
@@ -38,15 +38,21 @@ export function poke(world: Comm, request: Request<number>): void {
 
 // Types a program can rely on without casts.
 interface Config { steps: number }
-export async function typed(world: Comm, doubles: Win<Float64Array>, bigs: Win<BigInt64Array>, config: Config): Promise<void> {
+export async function typed(world: Comm, doubles: Win<Float64Array>, bigs: Win<BigInt64Array>, config: Config, queue: Config[]): Promise<void> {
   const [count, name] = await Request.waitall([world.irecv<number>(0, 1), world.irecv<string>(0, 2)]);
   const values: [number, string] = [count, name];
   const fetched: number = await doubles.fetchAndOp(1, 0, 0);
   const swapped: bigint = await bigs.compareAndSwap(1n, 0n, 0, 0);
-  // @ts-expect-error a bigint window's elements are bigints
-  await bigs.fetchAndOp(1, 0, 0);
   const shared: Config = await world.bcast(world.rank === 0 ? config : null);
-  void [values, fetched, swapped, shared];
+  const next = await world.bcast(world.rank === 0 ? queue.shift() : null);
+  // @ts-expect-error the root may send undefined (no more work), so the type keeps it
+  const task: Config = next;
+  void [values, fetched, swapped, shared, task];
+}
+
+// Code generic over the window's element type compiles as before.
+export function generic<A extends TypedArray>(win: Win<A>): Promise<unknown> {
+  return win.fetchAndOp(1, 0, 0);
 }
 `;
 

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -227,6 +227,13 @@ describe('a compiled program sees what node would show it', () => {
       'exports.dn = __dirname;',
     ].join('\n'));
     expect(await runCompiled()).toEqual({ sep: '/', shouted: 'QUIET', strict: true, dn: join(project, 'lib') });
+  });
+
+  it('keeps line and column of code below a leading comment exact in stack traces', async () => {
+    writeOld(entry, ['// a program that fails at once', '  throw new Error(import.meta.url);'].join('\n'));
+    const bundle = await prepareScript(entry, cacheDir);
+    const r = spawnSync(process.execPath, ['--enable-source-maps', bundle], { cwd: project, encoding: 'utf8' });
+    expect(r.stderr).toContain(`${entry}:2:9`);
   });
 
   it('names the program, not its bundle, in process.argv[1]', async () => {

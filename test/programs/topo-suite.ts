@@ -161,6 +161,7 @@ async function cartNeighbors(): Promise<void> {
     // A duplicate keeps the grid, as MPI_Comm_dup does, with traffic of its own.
     const copy = await cart.dup();
     same([copy.dims, copy.periods, copy.coords, copy.shift(0)], [cart.dims, cart.periods, cart.coords, cart.shift(0)], `${what} dup keeps the grid`);
+    check(copy.dims !== cart.dims && copy.periods !== cart.periods, `${what} dup has arrays of its own`);
     const [fromCopy, fromCart] = await Promise.all([copy.neighborAllgather(`copy ${rank}`), cart.neighborAllgather(`cart ${rank}`)]);
     same(fromCopy, nbrs.map((n) => (n === PROC_NULL ? undefined : `copy ${n}`)), `${what} neighborAllgather on a dup`);
     same(fromCart, nbrs.map((n) => (n === PROC_NULL ? undefined : `cart ${n}`)), `${what} neighborAllgather beside a dup's`);
