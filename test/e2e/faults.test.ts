@@ -45,6 +45,13 @@ describe('hang diagnosis', () => {
     expect(r.durationMs).toBeLessThan(12_000);
   });
 
+  it('names the root of a rooted collective', async () => {
+    const r = await tsmpiexec(['-n', '4', '--timeout', '3', '-x', 'TSMPI_TEST_BCAST_ROOT=1', program('deadlock.ts')]);
+    expect(r.exitCode).toBe(124);
+    expect(r.stderr).toMatch(/ranks 0,2,3 \([^)]*\): bcast\(root=1\) #\d+ on world/);
+    expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
+  });
+
   it('leaves an open window\'s background service out of the report', async () => {
     const r = await tsmpiexec(['-n', '3', '--timeout', '3', '-x', 'TSMPI_TEST_WINDOW=1', program('deadlock.ts')]);
     expect(r.exitCode).toBe(124);

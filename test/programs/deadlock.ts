@@ -9,6 +9,9 @@ const win = process.env.TSMPI_TEST_WINDOW === '1' ? await world.createWindow(new
 // every rank is about to block.
 console.log(`ready ${world.rank} ${process.env.TSMPI_JOBDIR}`);
 if (world.rank === 1) await world.recv(0, 5);
-await world.allreduce(world.rank);
+// TSMPI_TEST_BCAST_ROOT=1: the others go into a bcast from rank 1 instead.
+const bcastRoot = process.env.TSMPI_TEST_BCAST_ROOT;
+if (bcastRoot === undefined) await world.allreduce(world.rank);
+else await world.bcast(world.rank, Number(bcastRoot));
 await win?.free();
 await finalize();
