@@ -364,6 +364,11 @@ export class P2PEngine {
     this.probes = this.probes.filter((probe) => !probe.check());
   }
 
+  /** A freed communicator's context: its matching queues go once they are empty. */
+  forgetContext(ctx: number): void {
+    this.matching.forget(ctx);
+  }
+
   /** Operations this rank is waiting on, for hang reports. */
   pendingOps(): PendingOp[] {
     const ops: PendingOp[] = [];

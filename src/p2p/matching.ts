@@ -8,6 +8,7 @@
  * so this preserves MPI's non-overtaking rule.
  */
 import { ANY_SOURCE, ANY_TAG } from '../constants.js';
+import { MatchQueue } from './matchQueue.js';
 
 /** Who a message is from and what it is tagged (sources are world ranks). */
 export interface Envelope {
@@ -21,8 +22,8 @@ function matches(recv: Envelope, msg: Envelope): boolean {
 }
 
 class ContextQueues<M extends Envelope, R extends Envelope> {
-  posted: R[] = [];
-  unexpected: M[] = [];
+  readonly posted = new MatchQueue<R>();
+  readonly unexpected = new MatchQueue<M>();
 }
 
 export class MatchingEngine<M extends Envelope, R extends Envelope> {
@@ -42,7 +43,7 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
     const q = this.queues(msg.ctx);
     const posted = q.posted;
     for (let i = 0; i < posted.length; i++) {
-      if (matches(posted[i], msg)) return posted.splice(i, 1)[0];
+      if (matches(posted.get(i), msg)) return posted.removeAt(i);
     }
     q.unexpected.push(msg);
     return undefined;
@@ -59,7 +60,7 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
   take(recv: Envelope): M | undefined {
     const unexpected = this.queues(recv.ctx).unexpected;
     for (let i = 0; i < unexpected.length; i++) {
-      if (matches(recv, unexpected[i])) return unexpected.splice(i, 1)[0];
+      if (matches(recv, unexpected.get(i))) return unexpected.removeAt(i);
     }
     return undefined;
   }
@@ -67,7 +68,11 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
   /** The earliest unexpected message matching `recv`, left in place (for probe). */
   peek(recv: Envelope): M | undefined {
     const unexpected = this.contexts.get(recv.ctx)?.unexpected;
-    return unexpected?.find((m) => matches(recv, m));
+    if (!unexpected) return undefined;
+    for (let i = 0; i < unexpected.length; i++) {
+      if (matches(recv, unexpected.get(i))) return unexpected.get(i);
+    }
+    return undefined;
   }
 
   /** Removes a posted receive that has not matched; false if it already matched. */
@@ -75,7 +80,7 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
     const posted = this.contexts.get(recv.ctx)?.posted;
     const i = posted ? posted.indexOf(recv) : -1;
     if (i < 0) return false;
-    posted!.splice(i, 1);
+    posted!.removeAt(i);
     return true;
   }
 
@@ -87,14 +92,22 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
   /** Removes every posted receive for which `pred` holds, returning them. */
   removePosted(pred: (r: R) => boolean): R[] {
     const out: R[] = [];
-    for (const q of this.contexts.values()) {
-      q.posted = q.posted.filter((r) => {
-        if (!pred(r)) return true;
-        out.push(r);
-        return false;
-      });
-    }
+    for (const q of this.contexts.values()) out.push(...q.posted.removeWhere(pred));
     return out;
+  }
+
+  /**
+   * Forgets a context no communicator uses any more (it was freed), unless something is
+   * still queued there: each context's queues would otherwise stay for the process's life.
+   */
+  forget(ctx: number): void {
+    const q = this.contexts.get(ctx);
+    if (q && q.posted.length === 0 && q.unexpected.length === 0) this.contexts.delete(ctx);
+  }
+
+  /** How many contexts have queues, for tests and diagnostics. */
+  contextCount(): number {
+    return this.contexts.size;
   }
 
   /** Counts of queued entries, for tests and diagnostics. */

@@ -64,6 +64,9 @@ class Runtime implements CommRuntime {
 
   forgetComm(comm: Comm): void {
     if (this.comms.get(comm.context) === comm) this.comms.delete(comm.context);
+    // Point-to-point and collective contexts alike.
+    this.engine.forgetContext(comm.context);
+    this.engine.forgetContext(comm.context + 1);
   }
 
   /**

@@ -59,6 +59,18 @@ describe('MatchingEngine', () => {
     expect(m.arrive(msg('late', 0, 0, 0))?.id).toBe('ctx0');
   });
 
+  it('forgets a freed context once nothing is queued there, and keeps one that still holds something', () => {
+    const m = new MatchingEngine<Msg, Recv>();
+    m.arrive(msg('done', 0, 0, 4));
+    expect(m.post(recv('r', 0, 0, 4))?.id).toBe('done');
+    m.arrive(msg('waiting', 0, 0, 6));
+    expect(m.contextCount()).toBe(2);
+    m.forget(4);
+    m.forget(6);
+    expect(m.contextCount()).toBe(1);
+    expect(m.post(recv('late', 0, 0, 6))?.id).toBe('waiting');
+  });
+
   it('preserves per-sender order with many messages', () => {
     const m = new MatchingEngine<Msg, Recv>();
     for (let i = 0; i < 1000; i++) m.arrive(msg(String(i), i % 3, 0));
