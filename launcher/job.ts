@@ -422,7 +422,6 @@ class Job {
 /** Exit statuses of ssh that mean the rank never ran: ssh failed (255), node not executable (126) or not found (127). */
 const SSH_COULD_NOT_START = [255, 126, 127];
 
-/** Lines of a rank's stderr that say why it failed, preferred over its first line. */
 /**
  * srun's and slurmstepd's own lines about how a rank's task ended or was stopped
  * ("srun: error: node1: task 0: Killed", "slurmstepd-node1: error: *** STEP 12.3 ON node1
@@ -436,6 +435,7 @@ function isSrunReportOfTaskEnd(line: string): boolean {
   );
 }
 
+/** Lines of a rank's stderr that say why it failed, preferred over its first line. */
 const SAYS_WHY = /error|denied|refused|not found|no such|cannot|could not|failed|unable|timed out|not accessible/i;
 
 /** The signal a shell's exit status 128 + N reports, if N is one. */
