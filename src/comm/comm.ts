@@ -9,6 +9,7 @@ import { checkSendable } from '../codec/value.js';
 import { ANY_SOURCE, ANY_TAG, PROC_NULL, TAG_UB, UNDEFINED } from '../constants.js';
 import { MpiError, mpiError } from '../errors.js';
 import { isUserOpError, MAX, Op, SUM } from '../ops.js';
+import { CallMismatchError } from '../p2p/callMismatch.js';
 import { checkMessageSize, type P2PEngine } from '../p2p/engine.js';
 import { bufferTargetOf, exactTargetOf, leadingView } from '../p2p/receiveTarget.js';
 import { doneOrAfterTurn, Request } from '../p2p/request.js';
@@ -16,6 +17,41 @@ import { checkStatusArgument, Status } from '../p2p/status.js';
 import { createWindow, type Win } from '../rma/window.js';
 import { cartCoords, cartNeighbors, cartRank, cartShift, cartSub, checkCartesian, gridSize } from './topology/cartesian.js';
 import { checkDest, checkReceiveBuffer, checkRecvTag, checkReductionTarget, checkRoot, checkSendTag, checkSource } from './validate.js';
+
+/**
+ * A collective's tag is its call number times CALL_KINDS plus a digest of what was
+ * called (the collective, its root and op), so messages of one call made two ways never
+ * match each other, and the engine reports them (CallMismatchError). Numbers wrap after
+ * CALL_NUMBERS calls, far more than can be in flight; tags stay within TAG_UB.
+ */
+const CALL_KINDS = 4096;
+const CALL_NUMBERS = Math.floor((TAG_UB + 1) / CALL_KINDS);
+
+/** A digest, in 0…CALL_KINDS − 1, of what a collective call is: its kind, root and op. */
+function digestOfCall(kind: string, root: number | undefined, op: unknown): number {
+  let hash = digestOf(kind);
+  if (root !== undefined) hash = Math.imul(hash ^ (root + 1), 0x01000193);
+  if (op !== undefined) hash = Math.imul(hash ^ digestOf(op instanceof Op ? op.name : '?'), 0x01000193);
+  return (hash >>> 0) % CALL_KINDS;
+}
+
+/** FNV-1a of `text`, remembered: collectives ask for the same few names again and again. */
+function digestOf(text: string): number {
+  let hash = digests.get(text);
+  if (hash === undefined) {
+    hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    if (digests.size < 1024) digests.set(text, hash);
+  }
+  return hash;
+}
+const digests = new Map<string, number>();
+
+/** How hang reports and errors name a call: `allreduce(SUM)`, `bcast(root=2)`, `reduce(MAX, root=0)`. */
+function nameOfCall(kind: string, root: number | undefined, op: unknown): string {
+  const parts = [...(op === undefined ? [] : [op instanceof Op ? op.name : '?']), ...(root === undefined ? [] : [`root=${root}`])];
+  return parts.length ? `${kind}(${parts.join(', ')})` : kind;
+}
 
 /** @internal Context ids of the communicators init() makes: world's pair (0/1) and self's (2/3). */
 export const WORLD_CONTEXT = 0;
@@ -45,8 +81,8 @@ export interface CommRuntime {
   registerComm(comm: Comm): void;
   /** Forgets a freed communicator (ids are never reused: it must not stay alive). */
   forgetComm(comm: Comm): void;
-  /** Notes a pending collective call for hang reports; the returned function clears it. */
-  trackCollective(description: string): () => void;
+  /** Notes a pending collective call for hang reports (`describe` names it); the returned function clears it. */
+  trackCollective(describe: () => string): () => void;
 }
 
 /** @internal Rank translation of one group: comm rank → world rank and back. */
@@ -232,37 +268,45 @@ export class Comm {
 
   /**
    * Runs one collective call with its endpoint and tag, and lets hang reports name it
-   * ("allreduce #17 on world") while it is pending.
+   * ("allreduce(SUM) #17 on world") while it is pending. `name` says what was called,
+   * with the root and op: ranks that make call #17 differently meet with an error.
    */
-  protected async collective<T>(name: string, run: (ep: CollEndpoint, tag: number) => Promise<T>): Promise<T> {
-    const { ep, tag } = this.collectiveCall();
-    const description = `${name} #${tag} on ${this.name}`;
-    const done = this.runtime.trackCollective(description);
+  protected async collective<T>(
+    kind: string,
+    run: (ep: CollEndpoint, tag: number) => Promise<T>,
+    args: { root?: number; op?: unknown } = {},
+  ): Promise<T> {
+    const { ep, call } = this.collectiveCall();
+    const tag = call * CALL_KINDS + digestOfCall(kind, args.root, args.op);
+    // Built only for a hang report or an error: a string per call would cost every call.
+    const describe = () => `${nameOfCall(kind, args.root, args.op)} #${call} on ${this.name}`;
+    const done = this.runtime.trackCollective(describe);
     try {
       return await run(ep, tag);
     } catch (err) {
-      throw asCollectiveError(err, description);
+      throw asCollectiveError(err, describe, call);
     } finally {
       done();
     }
   }
 
   /**
-   * Checks the communicator and gives the next collective call its endpoint and tag.
-   * Every rank calls collectives in the same order, so every rank picks the same tag.
+   * Checks the communicator and gives the next collective call its endpoint and number.
+   * Every rank calls collectives in the same order, so every rank numbers them alike.
    */
-  protected collectiveCall(): { ep: CollEndpoint; tag: number } {
+  protected collectiveCall(): { ep: CollEndpoint; call: number } {
     this.checkUsable();
-    const tag = this.collectiveCalls;
-    this.collectiveCalls = this.collectiveCalls === TAG_UB ? 0 : this.collectiveCalls + 1;
+    const call = this.collectiveCalls;
+    this.collectiveCalls = (call + 1) % CALL_NUMBERS;
     this.endpoint ??= this.makeEndpoint();
-    return { ep: this.endpoint, tag };
+    return { ep: this.endpoint, call };
   }
 
   private makeEndpoint(): CollEndpoint {
     const engine = this.runtime.engine;
     const ctx = this.context + 1;
     const group = this.group;
+    engine.watchCalls(ctx, (tag) => Math.floor(tag / CALL_KINDS));
     return {
       rank: this.rank,
       size: this.size,
@@ -294,14 +338,14 @@ export class Comm {
   async bcast<T>(data: T | null, root = 0): Promise<T> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return await this.collective(`bcast(root=${root})`, (ep, tag) => coll.bcast(ep, data as T, root, tag));
+    return await this.collective('bcast', (ep, tag) => coll.bcast(ep, data as T, root, tag), { root });
   }
 
   /** Gathers every rank's `data` at `root`, in rank order; null on other ranks. */
   async gather<T>(data: T, root = 0): Promise<T[] | null> {
     checkSendable(data);
     checkRoot(root, this.size);
-    return await this.collective(`gather(root=${root})`, (ep, tag) => coll.gather(ep, data, root, tag));
+    return await this.collective('gather', (ep, tag) => coll.gather(ep, data, root, tag), { root });
   }
 
   /** The root passes `size` items; rank i resolves item i. */
@@ -309,7 +353,7 @@ export class Comm {
     checkRoot(root, this.size);
     // Only the root's items are sent, so only they are checked (in the collective, so
     // that a mistake there fails every rank rather than leaving them waiting).
-    return await this.collective(`scatter(root=${root})`, (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)));
+    return await this.collective('scatter', (ep, tag) => coll.scatter(ep, data, root, tag, () => checkSendable(data)), { root });
   }
 
   /** Every rank resolves every rank's `data`, in rank order. */
@@ -328,13 +372,13 @@ export class Comm {
   async reduce<T>(data: T, op: Op = SUM, root = 0): Promise<T | null> {
     checkReduction(data, op);
     checkRoot(root, this.size);
-    return await this.collective(`reduce(root=${root})`, (ep, tag) => coll.reduce(ep, data, op, root, tag));
+    return await this.collective('reduce', (ep, tag) => coll.reduce(ep, data, op, root, tag), { root, op });
   }
 
   /** Combines every rank's `data` with `op`; every rank resolves the same (bit-identical) result. */
   async allreduce<T>(data: T, op: Op = SUM): Promise<T> {
     checkReduction(data, op);
-    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag));
+    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag), { op });
   }
 
   /**
@@ -346,31 +390,31 @@ export class Comm {
   async allreduceInto<A extends TypedArray>(data: A, out: A, op: Op = SUM): Promise<A> {
     checkReduction(data, op);
     checkReductionTarget(data, out);
-    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag, out));
+    return await this.collective('allreduce', (ep, tag) => coll.allreduce(ep, data, op, tag, out), { op });
   }
 
   /** Inclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_i. */
   async scan<T>(data: T, op: Op = SUM): Promise<T> {
     checkReduction(data, op);
-    return await this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag));
+    return await this.collective('scan', (ep, tag) => coll.scan(ep, data, op, tag), { op });
   }
 
   /** Exclusive prefix reduction: rank i resolves data0 ∘ … ∘ data_(i-1); null on rank 0. */
   async exscan<T>(data: T, op: Op = SUM): Promise<T | null> {
     checkReduction(data, op);
-    return await this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag));
+    return await this.collective('exscan', (ep, tag) => coll.exscan(ep, data, op, tag), { op });
   }
 
   /** Concatenates every rank's typed array at `root`, in rank order; null on other ranks. */
   async gatherv<A extends TypedArray>(data: A, root = 0): Promise<A | null> {
     checkRoot(root, this.size);
-    return await this.collective(`gatherv(root=${root})`, (ep, tag) => coll.gatherv(ep, data, root, tag));
+    return await this.collective('gatherv', (ep, tag) => coll.gatherv(ep, data, root, tag), { root });
   }
 
   /** The root's typed array is cut into `counts[i]` elements for rank i. */
   async scatterv<A extends TypedArray>(data: A | null, counts: number[], root = 0): Promise<A> {
     checkRoot(root, this.size);
-    return await this.collective(`scatterv(root=${root})`, (ep, tag) => coll.scatterv(ep, data, counts, root, tag));
+    return await this.collective('scatterv', (ep, tag) => coll.scatterv(ep, data, counts, root, tag), { root });
   }
 
   /** Every rank resolves the concatenation of every rank's typed array, in rank order. */
@@ -385,7 +429,7 @@ export class Comm {
 
   /** Reduces typed arrays element-wise with `op`, then rank i resolves its `counts[i]` elements of the result. */
   async reduceScatter<A extends TypedArray>(data: A, counts: number[], op: Op = SUM): Promise<A> {
-    return await this.collective('reduceScatter', (ep, tag) => coll.reduceScatter(ep, data, counts, op, tag));
+    return await this.collective('reduceScatter', (ep, tag) => coll.reduceScatter(ep, data, counts, op, tag), { op });
   }
 
   // ---- new communicators -------------------------------------------------------------
@@ -633,16 +677,24 @@ export class GraphComm extends Comm {
 }
 
 /**
- * An error a collective algorithm ran into that is not an MpiError (or the user op's
- * own) comes from messages that do not fit the call: ranks that called different
- * collectives, or the same one with arguments that do not match. Named as such.
+ * Errors of an erroneous program, named as such: a message of this call made another way
+ * (CallMismatchError), or an error an algorithm ran into that is neither an MpiError nor
+ * the user op's own, which comes from messages that do not fit the call (ranks that
+ * passed arguments that do not match, in a way the call's kind does not show).
  */
-function asCollectiveError(err: unknown, description: string): unknown {
+function asCollectiveError(err: unknown, describe: () => string, call: number): unknown {
+  if (err instanceof CallMismatchError) {
+    return mpiError(
+      'ERR_OTHER',
+      `${describe()}: rank ${err.peer} made call #${call} as another collective, or with another root or op; every rank must call the same collectives, in the same order, with matching arguments`,
+      { cause: err },
+    );
+  }
   if (err instanceof MpiError || isUserOpError(err)) return err;
   const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   return mpiError(
     'ERR_OTHER',
-    `${description} received messages that do not fit it (${what}); do all ranks call the same collectives, in the same order, with matching arguments?`,
+    `${describe()} received messages that do not fit it (${what}); do all ranks call the same collectives, in the same order, with matching arguments?`,
     { cause: err },
   );
 }

@@ -19,6 +19,7 @@ import { mpiError, MpiError } from '../errors.js';
 import { countOf, decode, encode, type Encoded } from '../codec/value.js';
 import { pinsLargerBuffer, SMALL_COPY_BYTES } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
+import { CallMismatchError } from './callMismatch.js';
 import { MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
 import { Status } from './status.js';
@@ -160,6 +161,7 @@ export class P2PEngine {
     recv = { ctx, source, tag, req, rankOf, into };
     const arrival = this.matching.post(recv);
     if (arrival) this.deliver(recv, arrival);
+    else this.failOnConflict(recv, this.matching.conflictFor(recv));
     return req as Request<T>;
   }
 
@@ -222,7 +224,25 @@ export class P2PEngine {
       return;
     }
     keepOnlyOwnBytes(arrival);
+    const clash = this.matching.takeConflicting(arrival);
+    if (clash) this.failOnConflict(clash, arrival);
     if (this.probes.length) this.probes = this.probes.filter((probe) => !probe.check());
+  }
+
+  /**
+   * A receive on a context whose tags name calls met a message of its call made another
+   * way (see MatchingEngine.watchCalls): it fails, rather than wait for a message that
+   * will never come; the message stays, for nothing.
+   */
+  private failOnConflict(recv: PostedReceive, arrival: Arrival | undefined): void {
+    if (!arrival) return;
+    this.matching.cancel(recv);
+    recv.req.fail(new CallMismatchError(recv.rankOf(arrival.source)), statusOf(arrival, recv.rankOf));
+  }
+
+  /** Tags on `ctx` name calls: `callOf(tag)` is the call a tag belongs to (see MatchingEngine.watchCalls). */
+  watchCalls(ctx: number, callOf: (tag: number) => number): void {
+    this.matching.watchCalls(ctx, callOf);
   }
 
   /** A receive matched an arrival: complete it, or ask the sender for the data. */

@@ -24,6 +24,13 @@ function matches(recv: Envelope, msg: Envelope): boolean {
 class ContextQueues<M extends Envelope, R extends Envelope> {
   readonly posted = new MatchQueue<R>();
   readonly unexpected = new MatchQueue<M>();
+  /** The call a tag belongs to, on a context whose tags name calls (see watchCalls). */
+  callOf?: (tag: number) => number;
+}
+
+/** Whether `a` and `b` come from one call made two ways: the same sender, the same call, another tag. */
+function conflicting(callOf: (tag: number) => number, a: Envelope, b: Envelope): boolean {
+  return a.source === b.source && a.tag !== b.tag && callOf(a.tag) === callOf(b.tag);
 }
 
 export class MatchingEngine<M extends Envelope, R extends Envelope> {
@@ -94,6 +101,40 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
     const out: R[] = [];
     for (const q of this.contexts.values()) out.push(...q.posted.removeWhere(pred));
     return out;
+  }
+
+  /**
+   * Makes `ctx` a context whose tags name calls: two tags with the same `callOf` belong to
+   * one call, and differ only when ranks made that call differently (one rank's bcast
+   * meeting another's allreduce). Such pairs are found by takeConflicting and conflictFor
+   * instead of waiting forever for each other.
+   */
+  watchCalls(ctx: number, callOf: (tag: number) => number): void {
+    this.queues(ctx).callOf = callOf;
+  }
+
+  /** On a watched context: removes and returns the posted receive `msg` conflicts with, if any. */
+  takeConflicting(msg: Envelope): R | undefined {
+    const q = this.contexts.get(msg.ctx);
+    const callOf = q?.callOf;
+    if (!callOf) return undefined;
+    const posted = q.posted;
+    for (let i = 0; i < posted.length; i++) {
+      if (conflicting(callOf, posted.get(i), msg)) return posted.removeAt(i);
+    }
+    return undefined;
+  }
+
+  /** On a watched context: an unexpected message `recv` conflicts with, if any (left in place). */
+  conflictFor(recv: Envelope): M | undefined {
+    const q = this.contexts.get(recv.ctx);
+    const callOf = q?.callOf;
+    if (!callOf) return undefined;
+    const unexpected = q.unexpected;
+    for (let i = 0; i < unexpected.length; i++) {
+      if (conflicting(callOf, recv, unexpected.get(i))) return unexpected.get(i);
+    }
+    return undefined;
   }
 
   /**

@@ -56,7 +56,7 @@ class Runtime implements CommRuntime {
   private failingForPeer = false;
   /** Communicators by point-to-point context id (collectives use id + 1). */
   private readonly comms = new Map<number, Comm>();
-  private readonly collectives = new Set<{ description: string }>();
+  private readonly collectives = new Set<{ describe: () => string }>();
 
   registerComm(comm: Comm): void {
     this.comms.set(comm.context, comm);
@@ -83,8 +83,8 @@ class Runtime implements CommRuntime {
     return id;
   }
 
-  trackCollective(description: string): () => void {
-    const entry = { description };
+  trackCollective(describe: () => string): () => void {
+    const entry = { describe };
     this.collectives.add(entry);
     return () => this.collectives.delete(entry);
   }
@@ -211,7 +211,7 @@ class Runtime implements CommRuntime {
    * Traffic inside a collective is left out: the collective's line says it all.
    */
   describePending(): string[] {
-    const lines = [...this.collectives].map((c) => c.description);
+    const lines = [...this.collectives].map((c) => c.describe());
     if (this.phase === 'finalizing') lines.push('finalize (waiting for the other ranks to finalize)');
     for (const op of this.engine.pendingOps()) {
       const comm = this.comms.get(op.ctx);

@@ -40,7 +40,7 @@ describe('hang diagnosis', () => {
     const r = await tsmpiexec(['-n', '5', '--timeout', '3', program('deadlock.ts')]);
     expect(r.exitCode).toBe(124);
     expect(r.stderr).toContain('did not finish within 3 s');
-    expect(r.stderr).toMatch(/ranks 0,2-4 \([^)]*\): allreduce #\d+ on world/);
+    expect(r.stderr).toMatch(/ranks 0,2-4 \([^)]*\): allreduce\(SUM\) #\d+ on world/);
     expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
     expect(r.durationMs).toBeLessThan(12_000);
   });
@@ -56,7 +56,7 @@ describe('hang diagnosis', () => {
     const r = await tsmpiexec(['-n', '3', '--timeout', '3', '-x', 'TSMPI_TEST_WINDOW=1', program('deadlock.ts')]);
     expect(r.exitCode).toBe(124);
     expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
-    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce #\d+ on world/);
+    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce\(SUM\) #\d+ on world/);
     expect(r.stderr).not.toContain('ANY_SOURCE');
   });
 
@@ -77,7 +77,7 @@ describe('hang diagnosis', () => {
     const r = await job;
     expect(r.exitCode).toBe(signal === 'SIGINT' ? 130 : 131);
     expect(r.stderr).toMatch(/rank 1 \([^)]*\): recv\(source=0, tag=5\) on world/);
-    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce #\d+ on world/);
+    expect(r.stderr).toMatch(/ranks 0,2 \([^)]*\): allreduce\(SUM\) #\d+ on world/);
     expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
   });
 });

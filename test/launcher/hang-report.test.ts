@@ -10,16 +10,16 @@ describe('hang report', () => {
 
   it('groups ranks in the same position, largest group first, odd ones out last', () => {
     const report = formatHangReport('the job hangs:', [
-      { rank: 0, host: 'a', pending: ['allreduce #17 on world'] },
+      { rank: 0, host: 'a', pending: ['allreduce(SUM) #17 on world'] },
       { rank: 1, host: 'a', pending: ['recv(source=0, tag=5) on world'] },
-      { rank: 2, host: 'b', pending: ['allreduce #17 on world'] },
-      { rank: 3, host: 'b', pending: ['allreduce #17 on world'] },
+      { rank: 2, host: 'b', pending: ['allreduce(SUM) #17 on world'] },
+      { rank: 3, host: 'b', pending: ['allreduce(SUM) #17 on world'] },
       { rank: 4, host: 'b', pending: 'exited' },
       { rank: 5, host: 'b', pending: null },
     ]);
     expect(report.split('\n')).toEqual([
       'the job hangs:',
-      '  ranks 0,2,3 (a, b): allreduce #17 on world',
+      '  ranks 0,2,3 (a, b): allreduce(SUM) #17 on world',
       '  rank 1 (a): recv(source=0, tag=5) on world',
       '  rank 4 (b): has exited',
       '  rank 5 (b): did not answer (busy in its own code, not yielding to the event loop?)',

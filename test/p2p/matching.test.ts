@@ -71,6 +71,26 @@ describe('MatchingEngine', () => {
     expect(m.post(recv('late', 0, 0, 6))?.id).toBe('waiting');
   });
 
+  it('on a context whose tags name calls, finds a message of the same call with another tag, from the same sender only', () => {
+    const m = new MatchingEngine<Msg, Recv>();
+    const callOf = (tag: number) => Math.floor(tag / 100);
+    m.watchCalls(1, callOf);
+    // Call 7 made two ways: rank 2 waits with tag 701, rank 3's message says 702.
+    expect(m.post(recv('wait', 3, 701, 1))).toBeUndefined();
+    expect(m.arrive(msg('other', 3, 702, 1))).toBeUndefined();
+    expect(m.takeConflicting(msg('other', 3, 702, 1))?.id).toBe('wait');
+    // Another sender, another call, or an unwatched context: no conflict.
+    expect(m.post(recv('fine', 4, 701, 1))).toBeUndefined();
+    expect(m.takeConflicting(msg('x', 5, 702, 1))).toBeUndefined();
+    expect(m.takeConflicting(msg('x', 4, 801, 1))).toBeUndefined();
+    m.post(recv('unwatched', 3, 701, 0));
+    expect(m.takeConflicting(msg('x', 3, 702, 0))).toBeUndefined();
+    // A receive posted after the message finds it too, and leaves it queued.
+    expect(m.conflictFor(recv('late', 3, 703, 1))?.id).toBe('other');
+    expect(m.conflictFor(recv('late', 4, 703, 1))).toBeUndefined();
+    expect(m.sizes().unexpected).toBe(1);
+  });
+
   it('preserves per-sender order with many messages', () => {
     const m = new MatchingEngine<Msg, Recv>();
     for (let i = 0; i < 1000; i++) m.arrive(msg(String(i), i % 3, 0));
