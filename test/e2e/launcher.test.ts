@@ -321,6 +321,14 @@ describe('failures', () => {
     },
   );
 
+  it('names a rank that failed for another when no failure of another rank shows within 2 s', async () => {
+    const r = await tsmpiexec(['-n', '3', program('peer-fails-in-run.ts'), 'unexplained']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^tsmpiexec: rank 1 on \S+ failed: MpiError: ERR_PROC_FAILED: rank 0 failed: invented by the test$/);
+    expect(r.durationMs).toBeGreaterThan(1800);
+    expect(r.durationMs).toBeLessThan(8000);
+  });
+
   it("prints an error thrown in run() with the program's own stack frames, not tsmpi's, and names it", async () => {
     const r = await tsmpiexec(['-n', '3', program('peer-fails-in-run.ts'), 'bad-rank']);
     expect(r.exitCode).toBe(1);
