@@ -32,6 +32,15 @@ export function rankList(ranks: number[]): string {
   return parts.join(',');
 }
 
+/** The host of a group of ranks; with two or three, which ranks are on which ("0 on a; 2,3 on b"). */
+function whereRanksAre(members: RankState[]): string {
+  const byHost = new Map<string, number[]>();
+  for (const m of members) byHost.set(m.host, [...(byHost.get(m.host) ?? []), m.rank]);
+  if (byHost.size === 1) return members[0]!.host;
+  if (byHost.size > 3) return `${byHost.size} hosts`;
+  return [...byHost].map(([host, ranks]) => `${rankList(ranks.sort((a, b) => a - b))} on ${host}`).join('; ');
+}
+
 /** Formats the report: one line per group of ranks in the same state, largest group first. */
 export function formatHangReport(headline: string, states: RankState[]): string {
   const groups = new Map<string, RankState[]>();
@@ -43,9 +52,7 @@ export function formatHangReport(headline: string, states: RankState[]): string 
   const lines = [headline];
   for (const [what, members] of ordered) {
     const ranks = members.map((m) => m.rank).sort((a, b) => a - b);
-    const hosts = [...new Set(members.map((m) => m.host))];
-    const who = `${ranks.length === 1 ? 'rank' : 'ranks'} ${rankList(ranks)} (${hosts.length <= 3 ? hosts.join(', ') : `${hosts.length} hosts`})`;
-    lines.push(`  ${who}: ${what}`);
+    lines.push(`  ${ranks.length === 1 ? 'rank' : 'ranks'} ${rankList(ranks)} (${whereRanksAre(members)}): ${what}`);
   }
   return lines.join('\n');
 }
