@@ -33,6 +33,12 @@ function conflicting(callOf: (tag: number) => number, a: Envelope, b: Envelope):
   return a.source === b.source && a.tag !== b.tag && callOf(a.tag) === callOf(b.tag);
 }
 
+/** Where the first entry of `queue` that conflicts with `envelope` is, or -1. */
+function conflictIndex<E extends Envelope>(callOf: (tag: number) => number, queue: MatchQueue<E>, envelope: Envelope): number {
+  for (let i = 0; i < queue.length; i++) if (conflicting(callOf, queue.get(i), envelope)) return i;
+  return -1;
+}
+
 export class MatchingEngine<M extends Envelope, R extends Envelope> {
   private readonly contexts = new Map<number, ContextQueues<M, R>>();
 
@@ -116,25 +122,17 @@ export class MatchingEngine<M extends Envelope, R extends Envelope> {
   /** On a watched context: removes and returns the posted receive `msg` conflicts with, if any. */
   takeConflicting(msg: Envelope): R | undefined {
     const q = this.contexts.get(msg.ctx);
-    const callOf = q?.callOf;
-    if (!callOf) return undefined;
-    const posted = q.posted;
-    for (let i = 0; i < posted.length; i++) {
-      if (conflicting(callOf, posted.get(i), msg)) return posted.removeAt(i);
-    }
-    return undefined;
+    if (!q?.callOf) return undefined;
+    const i = conflictIndex(q.callOf, q.posted, msg);
+    return i < 0 ? undefined : q.posted.removeAt(i);
   }
 
   /** On a watched context: an unexpected message `recv` conflicts with, if any (left in place). */
   conflictFor(recv: Envelope): M | undefined {
     const q = this.contexts.get(recv.ctx);
-    const callOf = q?.callOf;
-    if (!callOf) return undefined;
-    const unexpected = q.unexpected;
-    for (let i = 0; i < unexpected.length; i++) {
-      if (conflicting(callOf, recv, unexpected.get(i))) return unexpected.get(i);
-    }
-    return undefined;
+    if (!q?.callOf) return undefined;
+    const i = conflictIndex(q.callOf, q.unexpected, recv);
+    return i < 0 ? undefined : q.unexpected.get(i);
   }
 
   /**
