@@ -61,3 +61,18 @@ describe('erroneous programs', () => {
     expect(r.stderr).toMatch(/every rank must call the same collectives, in the same order, with matching arguments/);
   });
 });
+
+describe('large reductions in a row', () => {
+  it('keep the reduction loop optimized from one call to the next (node --trace-deopt)', async () => {
+    // The loop used to deoptimize at the end of every call: 80 times in this job. Compiling
+    // on-stack replacements on the main thread makes that happen on every run, not most.
+    const r = await tsmpiexec(['-n', '2', program('reduce-steady.ts'), '40'], {
+      env: { TSMPI_NODE_ARGS: '--trace-deopt --no-concurrent-osr', TSMPI_TRANSPORT: 'tcp' },
+      timeoutMs: 60_000,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('ok 40 allreduces');
+    const loopDeopts = r.stdout.split('\n').filter((line) => line.includes('reason: Insufficient type feedback for compare operation'));
+    expect(loopDeopts.length).toBeLessThan(10);
+  });
+});
