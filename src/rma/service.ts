@@ -16,6 +16,11 @@
  * effect in the order that origin made them (p2p keeps per-sender order). The owner's
  * own loads and stores also run on that single thread, between requests, never
  * inside one.
+ *
+ * Epochs: `lock` resolves at the origin only once granted, but a program may go on
+ * without awaiting it (MPI's lock may return early too). Requests an origin sends
+ * while its lock waits belong to that epoch, so they are held, in order, and applied
+ * once the lock is granted — never while another rank holds it exclusively.
  */
 import { ANY_SOURCE } from '../constants.js';
 import type { Comm } from '../comm/comm.js';
@@ -32,6 +37,8 @@ export class TargetService {
   private readonly locks = new LockQueue();
   /** Failures of requests that have no reply, reported with the origin's next flush or unlock. */
   private readonly deferredErrors = new Map<number, string>();
+  /** Origins whose lock request waits, with the requests they sent since (applied once it is granted). */
+  private readonly held = new Map<number, Array<{ request: RmaRequest; payload: TypedArray | null }>>();
   private receive: Request<RmaRequest> | null = null;
   private stopped = false;
 
@@ -95,6 +102,11 @@ export class TargetService {
   }
 
   private execute(request: RmaRequest, origin: number, payload: TypedArray | null): void {
+    const held = this.held.get(origin);
+    if (held) {
+      held.push({ request, payload });
+      return;
+    }
     try {
       this.apply(request, origin, payload);
     } catch (err) {
@@ -126,15 +138,24 @@ export class TargetService {
         this.reply(origin, request.reply, this.takeDeferredError(origin));
         return;
       case 'lock':
-        this.locks.request(origin, request.kind, () => this.reply(origin, request.reply, undefined));
+        this.held.set(origin, []);
+        this.locks.request(origin, request.kind, () => this.granted(origin, request.reply));
         return;
       case 'unlock': {
-        const error = this.takeDeferredError(origin);
         if (!this.locks.release(origin)) throw new Error(`rank ${origin} unlocked a window it had not locked`);
-        this.reply(origin, request.reply, error);
+        this.reply(origin, request.reply, this.takeDeferredError(origin));
         return;
       }
     }
+  }
+
+  /** `origin`'s lock is granted: answers it, then applies what the origin sent meanwhile, in order. */
+  private granted(origin: number, replyTag: number): void {
+    const held = this.held.get(origin) ?? [];
+    this.held.delete(origin);
+    this.reply(origin, replyTag, undefined);
+    // A held request may be another lock, which holds the ones after it again.
+    for (const { request, payload } of held) this.execute(request, origin, payload);
   }
 
   private takeDeferredError(origin: number): Error | undefined {

@@ -136,6 +136,44 @@ async function sharedLocks(): Promise<void> {
   await done(control, 'lock/unlock shared');
 }
 
+/**
+ * A lock that is not awaited (MPI's lock may return before the grant): what the origin
+ * sends meanwhile belongs to its epoch, so it is applied only once the lock is granted,
+ * never during another rank's exclusive lock; unlock and free still work.
+ */
+async function lockNotAwaited(): Promise<void> {
+  const mem = new Int32Array(1);
+  const win = await world.createWindow(mem);
+  const target = size - 1;
+  // With one rank, nobody else can hold the lock: the same calls simply run in order.
+  const waiter = size > 1 ? 1 : -1;
+  if (size === 1) await Promise.all([win.lock(0), win.put(new Int32Array([7]), 0, 0), win.unlock(0)]);
+  if (rank === 0 && size > 1) await win.lock(target, 'exclusive');
+  await control.barrier();
+  if (rank === waiter) {
+    const epoch = [win.lock(target, 'exclusive'), win.put(new Int32Array([7]), target, 0), win.unlock(target)];
+    await control.send('sent', 0, 1);
+    await Promise.all(epoch);
+  }
+  if (rank === 0 && size > 1) {
+    await control.recv(waiter, 1);
+    // Time for the waiter's requests to reach the target, where they must wait.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [seen] = await win.get(target, 0, 1);
+    check(seen === 0, `a put made while its lock waited landed during another rank's exclusive lock (${seen})`);
+    await win.unlock(target);
+  }
+  await control.barrier();
+  if (rank === target) check(mem[0] === 7, `the put of the epoch whose lock waited gave ${mem[0]}`);
+  // free releases a lock still waiting, after the one held ahead of it.
+  if (rank === 0 && size > 1) await win.lock(target, 'exclusive');
+  await control.barrier();
+  const pending = rank === waiter ? win.lock(target, 'shared') : Promise.resolve();
+  await win.free();
+  await pending;
+  await done(control, 'lock not awaited: the epoch waits for the grant');
+}
+
 async function atomicCounter(): Promise<void> {
   const mem = new Int32Array(1);
   const win = await world.createWindow(mem);
@@ -262,6 +300,7 @@ await fenceEpochs();
 await bigTransfers();
 await exclusiveLocks();
 await sharedLocks();
+await lockNotAwaited();
 await atomicCounter();
 await casLock();
 await outOfRange();

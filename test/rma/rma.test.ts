@@ -6,6 +6,7 @@ const CHECKS = [
   'big puts, gets and accumulates (rendezvous)',
   'lock/unlock exclusive',
   'lock/unlock shared',
+  'lock not awaited: the epoch waits for the grant',
   'atomic counter: 100 fetchAndOp per rank ends at 100 × n',
   'compareAndSwap as a lock',
   'out-of-range access fails with ERR_ARG naming the window size',
