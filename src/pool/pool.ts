@@ -11,7 +11,7 @@ import { mpiError, MpiError } from '../errors.js';
 import { decode, encode } from '../codec/value.js';
 import { Job, ChunkQueue, chunksOf, defaultChunksize, type Chunk } from './jobs.js';
 import { TAG_RESULTS, TAG_WORK, type ResultMessage, type WorkMessage } from './protocol.js';
-import { TaskError } from './task-error.js';
+import { TaskError, taskFailureError, unsendableResult } from './task-error.js';
 import { checkTaskTable, findTask, runTask, type TaskArg, type TaskResult, type TaskTable } from './tasks.js';
 import { serve } from './worker.js';
 
@@ -104,10 +104,11 @@ export class Pool<T extends TaskTable = TaskTable> {
   ): Promise<Array<TaskResult<T[K]>>> {
     this.checkOpen();
     const task = findTask(this.tasks, name);
-    const list: unknown[] = Array.from(items);
+    const list = itemsOf(items);
+    if (options === null || typeof options !== 'object') throw mpiError('ERR_ARG', `map options must be an object, got ${String(options)}`);
     const chunksize = options.chunksize ?? defaultChunksize(list.length, this.workerSlots.length);
     if (!Number.isInteger(chunksize) || chunksize < 1) {
-      throw mpiError('ERR_ARG', `chunksize must be a positive integer, got ${String(chunksize)}`);
+      throw mpiError('ERR_ARG', `chunksize must be a positive integer, got ${typeof chunksize === 'string' ? JSON.stringify(chunksize) : String(chunksize)}`);
     }
     if (this.workerSlots.length === 0) return this.runLocally(name, task, list) as Promise<Array<TaskResult<T[K]>>>;
     return this.schedule(name, list, chunksize) as Promise<Array<TaskResult<T[K]>>>;
@@ -188,7 +189,7 @@ export class Pool<T extends TaskTable = TaskTable> {
     worker.busy = null;
     const [firstFailure] = message.failures;
     if (message.id !== id) chunk.job.fail(mpiError('ERR_OTHER', `worker rank ${worker.rank} answered chunk ${message.id} for chunk ${id}`));
-    else if (firstFailure) chunk.job.fail(new TaskError(worker.rank, chunk.job.task, firstFailure[1]));
+    else if (firstFailure) chunk.job.fail(taskFailureError(worker.rank, chunk.job.task, firstFailure[1]));
     else chunk.job.deliver(chunk.start, message.values);
     this.dispatch();
     this.checkIdle();
@@ -255,9 +256,9 @@ export class Pool<T extends TaskTable = TaskTable> {
       const copies = items.map(asSent);
       const values: unknown[] = [];
       for (const copy of copies) {
-        const outcome = await runTask(async (arg) => asSent(await task(arg)), copy);
+        const outcome = await runTask(task, copy);
         if (!outcome.ok) throw new TaskError(this.comm.rank, name, outcome.failure);
-        values.push(outcome.value);
+        values.push(resultAsSent(outcome.value, this.comm.rank, name));
       }
       return values;
     });
@@ -274,6 +275,23 @@ export class Pool<T extends TaskTable = TaskTable> {
 function asSent(value: unknown): unknown {
   const { ptype, bytes } = encode(value);
   return decode(ptype, bytes.slice());
+}
+
+/** The items of `map` as an array; anything not iterable is ERR_ARG. */
+function itemsOf(items: unknown): unknown[] {
+  const iterable = items !== null && items !== undefined && typeof (items as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
+  if (!iterable) throw mpiError('ERR_ARG', `map needs an iterable of items (an array, say), got ${items === null ? 'null' : typeof items}`);
+  return Array.from(items as Iterable<unknown>);
+}
+
+/** A task's result as a worker would send it back; ERR_ARG as on a worker when it cannot be. */
+function resultAsSent(value: unknown, rank: number, task: string): unknown {
+  try {
+    return asSent(value);
+  } catch (err) {
+    if (err instanceof MpiError && err.errorClass === 'ERR_ARG') throw unsendableResult(rank, task, err.message);
+    throw err;
+  }
 }
 
 /** A worker that already died needs no farewell. */

@@ -28,6 +28,8 @@ export interface TaskFailure {
   name: string;
   message: string;
   stack: string | undefined;
+  /** The task ran, but what it returned cannot be sent (rank 0 raises ERR_ARG, not a TaskError). */
+  unsendable?: true;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The error a task's promise rejects with on rank 0 when the task threw on a worker.
  */
+import { mpiError, MpiError } from '../errors.js';
 import type { TaskFailure } from './protocol.js';
 
 /**
@@ -32,4 +33,18 @@ function framesOf(stack: string | undefined): string {
   const lines = stack.split('\n');
   const first = lines.findIndex((line) => /^\s+at /.test(line));
   return first < 0 ? '' : lines.slice(first).join('\n');
+}
+
+/**
+ * The error rank 0 raises for a task that failed on `rank`: a TaskError for what the task
+ * threw, ERR_ARG for a result that cannot be sent (like any other unsendable value).
+ */
+export function taskFailureError(rank: number, task: string, failure: TaskFailure): Error {
+  if (failure.unsendable) return unsendableResult(rank, task, failure.message);
+  return new TaskError(rank, task, failure);
+}
+
+/** ERR_ARG: what task `task` returned on `rank` cannot be sent; `reason` is the codec's message. */
+export function unsendableResult(rank: number, task: string, reason: string): MpiError {
+  return mpiError('ERR_ARG', `the result of task '${task}' on rank ${rank} cannot be sent: ${reason.replace(/^ERR_ARG: /, '')}`);
 }

@@ -56,13 +56,17 @@ function withUnsendableFailed(result: ResultMessage, err: unknown): ResultMessag
       encode(value);
       return value;
     } catch (itemErr) {
-      failures.push([i, describeFailure(itemErr)]);
+      failures.push([i, { ...describeFailure(itemErr), unsendable: true }]);
       return undefined;
     }
   });
   // Nothing to blame on one item: the whole message could not be encoded.
   if (failures.length === result.failures.length) {
-    return { id: result.id, values: values.map(() => undefined), failures: values.map((_, i) => [i, describeFailure(err)]) };
+    return {
+      id: result.id,
+      values: values.map(() => undefined),
+      failures: values.map((_, i) => [i, { ...describeFailure(err), unsendable: true }]),
+    };
   }
   return { id: result.id, values, failures };
 }

@@ -131,6 +131,13 @@ async function unknownTask(pool: Pool<typeof tasks>): Promise<void> {
   check(err2 instanceof MpiError && err2.errorClass === 'ERR_ARG', `submit of an inherited name: ${err2}`);
   const err3 = await errorOf(() => pool.map('square', [1], { chunksize: 0 }));
   check(err3 instanceof MpiError && err3.errorClass === 'ERR_ARG', `chunksize 0: ${err3}`);
+  // Items that are not iterable, and options that are not an object, are ERR_ARG too.
+  for (const items of [5, { a: 1 }, null]) {
+    const notItems = await errorOf(() => untyped.map('square', items as unknown as number[]));
+    check(notItems instanceof MpiError && notItems.errorClass === 'ERR_ARG', `items ${JSON.stringify(items)}: ${notItems}`);
+  }
+  const nullOptions = await errorOf(() => pool.map('square', [1], null as unknown as {}));
+  check(nullOptions instanceof MpiError && nullOptions.errorClass === 'ERR_ARG', `null options: ${nullOptions}`);
   console.log('ok unknown task name rejects with ERR_ARG');
 }
 
@@ -140,9 +147,13 @@ async function unsendable(pool: Pool<typeof tasks>): Promise<void> {
   // An item that cannot be sent fails its call before anything reaches a worker.
   const err = await errorOf(() => pool.submit('square', (() => 3) as unknown as number));
   check(err instanceof MpiError && err.errorClass === 'ERR_ARG', `unsendable item: ${err}`);
-  // A result that cannot be sent fails its task on the worker; its chunk-mates' results still arrive.
+  // A result that cannot be sent is ERR_ARG (not a TaskError: the task itself ran fine),
+  // naming the task; its chunk-mates' results still arrive.
   const bad = await errorOf(() => pool.map('unsendable', [0, 1, 2], { chunksize: 3 }));
-  check(bad instanceof TaskError && /ERR_ARG/.test(bad.message), `unsendable result: ${bad}`);
+  check(
+    bad instanceof MpiError && bad.errorClass === 'ERR_ARG' && /the result of task 'unsendable' on rank \d+ cannot be sent/.test(bad.message),
+    `unsendable result: ${bad}`,
+  );
   if (size === 1) {
     // Alone, as a worker with a chunk: an item that cannot be sent stops the call before any task runs.
     const refused = await errorOf(() => pool.map('countRun', [1, (() => 2) as unknown as number], { chunksize: 2 }));
