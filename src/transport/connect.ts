@@ -20,6 +20,7 @@ export interface ConnectOptions {
   from: string;
   to: string;
   maxPayload: number;
+  /** How long to wait for the server's upgrade response (default 10 s); 0 waits as long as it takes. */
   timeoutMs?: number;
   /** For wss:// URLs: the job's certificate, the only one trusted. */
   tlsCert?: string;

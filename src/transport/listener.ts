@@ -14,6 +14,9 @@ import { Authenticator, HEADER_NONCE, HEADER_PROOF } from './auth.js';
 import { messagesOf } from './directReads.js';
 import type { Connection } from './messageSource.js';
 
+/** A handshake timer that fires this much later than due means this process was busy, not the client slow. */
+const LATE_TIMER_MS = 1000;
+
 export interface ListenerOptions {
   secret: string;
   /** This endpoint's name in handshakes, e.g. `rank:3` or `coordinator`. */
@@ -129,13 +132,25 @@ export class Listener {
   }
 
   private armHandshakeTimer(socket: Duplex): void {
+    this.startHandshakeTimer(socket);
+    socket.once('close', () => this.disarm(socket));
+  }
+
+  private startHandshakeTimer(socket: Duplex): void {
+    const timeout = this.opts.handshakeTimeoutMs ?? 5000;
+    const armedAt = Date.now();
     const timer = setTimeout(() => {
+      // Timers run before I/O: if this process was busy past the deadline, the handshake
+      // may be waiting unread. Give it another period from now; intruders gain nothing.
+      if (Date.now() - armedAt > timeout + LATE_TIMER_MS && !socket.destroyed) {
+        this.startHandshakeTimer(socket);
+        return;
+      }
       this.opts.onRefused?.('no handshake within the timeout', remoteOf(socket));
       socket.destroy();
-    }, this.opts.handshakeTimeoutMs ?? 5000);
+    }, timeout);
     timer.unref();
     this.pending.set(socket, timer);
-    socket.once('close', () => this.disarm(socket));
   }
 
   private disarm(socket: Duplex): void {

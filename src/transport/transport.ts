@@ -2,6 +2,11 @@
  * Rank-to-rank byte transport: lazily opened, authenticated, ordered channels, exactly
  * one per pair of ranks.
  *
+ * A rank may compute for as long as it likes before it communicates, so a connection
+ * waits for a busy peer's answer as long as it takes, and an attempt that failed because
+ * this rank was busy (the peer's listener gave up waiting for a handshake this process
+ * had no turn to send) is made again; one that finds nobody listening is a lost peer.
+ *
  * When two ranks connect to each other at the same time, the connection opened by the
  * lower rank wins. The higher rank therefore writes nothing on a connection it opened
  * until the lower rank confirms it with an Accept frame; frames written meanwhile wait
@@ -47,8 +52,25 @@ class PeerLink {
   /** A connection we opened and that the (lower) peer has not yet accepted. */
   outgoing: WebSocket | null = null;
   connecting = false;
+  /** Connection attempts that failed in a way a busy peer explains, since the last success. */
+  retries = 0;
   queue: Pending[] = [];
   lost: string | null = null;
+}
+
+/** The pause before the first new attempt, doubled for each one after it up to the maximum. */
+const RETRY_FIRST_DELAY_MS = 50;
+const RETRY_MAX_DELAY_MS = 2000;
+
+/**
+ * Whether a failed connection attempt is what a busy rank causes: the connection was
+ * reset or closed before the upgrade (the peer's listener gave up waiting for a
+ * handshake this process had no turn to send). Nobody listening (ECONNREFUSED, a
+ * missing socket file), an unreachable host and a failed proof are not.
+ */
+export function isBusyPeerFailure(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message);
 }
 
 export class Transport {
@@ -148,15 +170,34 @@ export class Transport {
       maxPayload: this.opts.maxPayload,
       tlsCert: this.opts.tlsCert,
       readDirectly: true,
+      // A peer busy in its own code answers late, not never; one that died resets the connection.
+      timeoutMs: 0,
     }).then(
       (conn) => this.connected(peer, link, conn),
       (err: Error) => {
         // A lost race is not a failure: the peer's own connection is on its way.
-        if (link.channel || !link.connecting) return;
+        if (link.channel || !link.connecting || this.closing) return;
+        if (isBusyPeerFailure(err)) {
+          this.retryLater(peer, link);
+          return;
+        }
         link.connecting = false;
         this.lose(peer, link, `cannot connect to rank ${peer} at ${url}: ${err.message}`);
       },
     );
+  }
+
+  /** Tries `peer` again after a pause that grows with the attempts (still `connecting` meanwhile). */
+  private retryLater(peer: number, link: PeerLink): void {
+    const delay = Math.min(RETRY_MAX_DELAY_MS, RETRY_FIRST_DELAY_MS * 2 ** link.retries);
+    link.retries++;
+    const timer = setTimeout(() => {
+      // The peer's own connection may have arrived meanwhile (accept() opened the channel).
+      if (link.channel || !link.connecting || this.closing || link.lost) return;
+      this.connect(peer, link);
+    }, delay);
+    // Pending operations keep the process alive, not this timer.
+    timer.unref();
   }
 
   private connected(peer: number, link: PeerLink, conn: Connection): void {
@@ -165,6 +206,7 @@ export class Transport {
       ws.close(4001, 'superseded');
       return;
     }
+    link.retries = 0;
     if (peer > this.opts.rank) {
       link.connecting = false;
       this.open(peer, link, conn);

@@ -32,3 +32,18 @@ describe.each(TRANSPORTS)('point-to-point over $name', ({ env }) => {
     expect(peakMB).toBeLessThan(300);
   });
 });
+
+describe('a rank busy in its own code before its first message', () => {
+  // Longer than the listener's 5 s handshake timeout, and than the 10 s a connecting rank
+  // once waited for an answer: both used to fail the job, blaming the other rank.
+  it.each([
+    ['sender', 6000, 'unix'],
+    ['receiver', 11000, 'tcp'],
+  ] as const)('only delays the message (%s computes %i ms, %s)', async (who, ms, transport) => {
+    const env = TRANSPORTS.find((t) => t.name === transport)!.env;
+    const r = await tsmpiexec(['-n', '2', '--timeout', '60', program('busy-first.ts'), who, String(ms)], { env, timeoutMs: 90_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`rank 1 got hello 2 after ${who} computed ${ms} ms`);
+    expect(r.stderr).not.toMatch(/failed|ERR_/);
+  });
+});
