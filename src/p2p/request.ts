@@ -5,7 +5,7 @@ import { checkStatusArgument, Status } from './status.js';
 /** The result of an operation that completed without a message (a send); never modified. */
 const NO_MESSAGE = Object.freeze(new Status());
 
-type Settled = { done: boolean; failed: boolean; value: unknown; error: unknown };
+type Settled = { done: boolean; failed: boolean; value: unknown; error: unknown; listeners?: Set<() => void> };
 
 /**
  * A pending operation, like MPI_Request. It is also a PromiseLike, so `await req`
@@ -111,6 +111,23 @@ export class Request<T = unknown> implements PromiseLike<T> {
     else (this.waiters ??= []).push(callback);
   }
 
+  /**
+   * @internal Calls `callback` once complete (not keeping the process alive for it); the
+   * function returned takes the callback back, so a wait over many requests leaves
+   * nothing behind on those that did not end it.
+   */
+  subscribe(callback: () => void): () => void {
+    if (this.done) {
+      queueMicrotask(callback);
+      return () => {};
+    }
+    (this.waiters ??= []).push(callback);
+    return () => {
+      const i = this.waiters?.indexOf(callback) ?? -1;
+      if (i >= 0) this.waiters!.splice(i, 1);
+    };
+  }
+
   /** @internal Resolves once complete (failed or not), without collecting the result. */
   whenComplete(): Promise<void> {
     if (this.done) return yieldingResolve(undefined);
@@ -161,7 +178,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
    * Waits for every request (or promise); resolves their values in order, each typed as
    * its request's (`[number, string]` for `[irecv<number>(…), irecv<string>(…)]`).
    */
-  static waitall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): Promise<ValuesOf<R>> {
+  static async waitall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): Promise<ValuesOf<R>> {
+    const all = reqs.map((_, i) => i);
+    await untilSettled(reqs, all, 'all');
+    // A failure: only the failed request is collected; the others stay active, as with testsome.
+    throwFirstFailure(reqs, activeIndices(reqs));
     return Promise.all(reqs.map((r) => (r instanceof Request ? r.wait() : r))) as Promise<ValuesOf<R>>;
   }
 
@@ -169,9 +190,8 @@ export class Request<T = unknown> implements PromiseLike<T> {
   static async waitany(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<[index: number, value: unknown]> {
     const active = activeIndices(reqs);
     if (active.length === 0) return [UNDEFINED, undefined];
-    const ready = active.find((i) => isSettled(reqs[i]));
-    if (ready !== undefined) return [ready, await waitOne(reqs[ready])];
-    const index = await Promise.race(active.map((i) => settledSignal(reqs[i]).then(() => i)));
+    // The first to complete, when it was waited for.
+    const index = (await untilSettled(reqs, active, 'one')) ?? active.find((i) => isSettled(reqs[i]))!;
     return [index, await waitOne(reqs[index])];
   }
 
@@ -179,9 +199,7 @@ export class Request<T = unknown> implements PromiseLike<T> {
   static async waitsome(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): Promise<number[]> {
     const active = activeIndices(reqs);
     if (active.length === 0) return [];
-    if (!active.some((i) => isSettled(reqs[i]))) {
-      await Promise.race(active.map((i) => settledSignal(reqs[i])));
-    }
+    await untilSettled(reqs, active, 'one');
     return Request.testsome(reqs);
   }
 
@@ -266,9 +284,15 @@ function watch(p: PromiseLike<unknown>): Settled {
     const s: Settled = { done: false, failed: false, value: undefined, error: undefined };
     state = s;
     promiseState.set(p, s);
+    const settle = (fields: Partial<Settled>): void => {
+      Object.assign(s, { done: true, ...fields });
+      const listeners = s.listeners;
+      s.listeners = undefined;
+      listeners?.forEach((listener) => listener());
+    };
     Promise.resolve(p).then(
-      (v) => Object.assign(s, { done: true, value: v }),
-      (e) => Object.assign(s, { done: true, failed: true, error: e }),
+      (v) => settle({ value: v }),
+      (e) => settle({ failed: true, error: e }),
     );
   }
   return state;
@@ -290,12 +314,51 @@ function activeIndices(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): num
   return out;
 }
 
-function settledSignal(r: Request | PromiseLike<unknown>): Promise<void> {
-  if (r instanceof Request) return r.whenComplete();
-  return Promise.resolve(r).then(
-    () => undefined,
-    () => undefined,
-  );
+/** Calls `callback` once `r` settles; returns a function that takes it back. */
+function onSettle(r: Request | PromiseLike<unknown>, callback: () => void): () => void {
+  if (r instanceof Request) return r.subscribe(callback);
+  const state = watch(r);
+  (state.listeners ??= new Set()).add(callback);
+  return () => state.listeners?.delete(callback);
+}
+
+/**
+ * Resolves once one (`'one'`) or all (`'all'`) of `reqs[indices]` settled, or, for
+ * `'all'`, one of them failed; with the index of the one that ended the wait, if it
+ * had to wait. Keeps the process alive meanwhile while a Request is
+ * among them (a plain promise keeps it alive by its own means, or not), and leaves no
+ * callback behind on the requests still pending when it resolves: waiting again and
+ * again on a request that stays pending costs nothing.
+ */
+function untilSettled(
+  reqs: ReadonlyArray<Request | PromiseLike<unknown>>,
+  indices: readonly number[],
+  enough: 'one' | 'all',
+): Promise<number | undefined> {
+  const pending = indices.filter((i) => !isSettled(reqs[i]));
+  if (pending.length === 0 || (enough === 'one' && pending.length < indices.length)) return Promise.resolve(undefined);
+  if (enough === 'all' && indices.some((i) => hasFailed(reqs[i]))) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const keepAlive = pending.some((i) => reqs[i] instanceof Request);
+    if (keepAlive) hold();
+    let left = pending.length;
+    let over = false;
+    const detachers: Array<() => void> = [];
+    const finish = (index: number): void => {
+      if (over) return;
+      over = true;
+      for (const detach of detachers) detach();
+      if (keepAlive) release();
+      resolve(index);
+    };
+    for (const i of pending) {
+      detachers.push(
+        onSettle(reqs[i], () => {
+          if (enough === 'one' || hasFailed(reqs[i]) || --left === 0) finish(i);
+        }),
+      );
+    }
+  });
 }
 
 function waitOne(r: Request | PromiseLike<unknown>): Promise<unknown> {

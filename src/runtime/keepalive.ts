@@ -21,3 +21,8 @@ export function hold(): void {
 export function release(): void {
   if (pending > 0 && --pending === 0) handle?.unref();
 }
+
+/** @internal How many operations hold the process alive now (for tests). */
+export function heldCount(): number {
+  return pending;
+}

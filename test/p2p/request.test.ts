@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { heldCount } from '../../src/runtime/keepalive.js';
 import { UNDEFINED } from '../../src/constants.js';
 import { doneOrAfterTurn, Request } from '../../src/p2p/request.js';
 import { Status } from '../../src/p2p/status.js';
@@ -146,5 +147,43 @@ describe('Request', () => {
     }
     expect(ticked).toBe(true);
     expect(spins).toBeLessThan(100);
+  });
+
+  it('waitany, waitsome and waitall leave nothing behind on requests that stay pending', async () => {
+    const standing = new Request<string>();
+    const before = heldCount();
+    for (let i = 0; i < 500; i++) {
+      const other = new Request<number>();
+      queueMicrotask(() => other.complete(i));
+      expect(await Request.waitany([standing, other])).toEqual([1, i]);
+      const next = new Request<number>();
+      queueMicrotask(() => next.complete(i));
+      expect(await Request.waitsome([standing, next])).toEqual([1]);
+    }
+    const failing = new Request<number>();
+    queueMicrotask(() => failing.fail(new Error('boom')));
+    await expect(Request.waitall([standing, failing])).rejects.toThrow('boom');
+    // Nothing keeps the process alive for the standing request, and no callback piled up on it.
+    expect(heldCount()).toBe(before);
+    expect((standing as unknown as { waiters: unknown[] | null }).waiters ?? []).toHaveLength(0);
+    expect(standing.active).toBe(true);
+  });
+
+  it('waitany picks the request that completed first when it had to wait', async () => {
+    const [a, b] = [new Request<string>(), new Request<string>()];
+    setImmediate(() => {
+      b.complete('b');
+      a.complete('a');
+    });
+    expect(await Request.waitany([a, b])).toEqual([1, 'b']);
+  });
+
+  it('waitall after a failure leaves the requests that did not fail active', async () => {
+    const [done, failing, pending] = [Request.completed(1), new Request<number>(), new Request<number>()];
+    queueMicrotask(() => failing.fail(new Error('boom')));
+    await expect(Request.waitall([done, failing, pending])).rejects.toThrow('boom');
+    expect([done.active, failing.active, pending.active]).toEqual([true, false, true]);
+    pending.complete(3);
+    expect(await Request.waitall([done, pending])).toEqual([1, 3]);
   });
 });
