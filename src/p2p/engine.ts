@@ -20,7 +20,7 @@ import { countOf, decode, encode, type Encoded } from '../codec/value.js';
 import { pinsLargerBuffer, SMALL_COPY_BYTES } from '../codec/dtype.js';
 import { Kind, type Frame, type FrameFields } from '../transport/framing.js';
 import { CallMismatchError } from './callMismatch.js';
-import { MatchingEngine, type Envelope } from './matching.js';
+import { matches, MatchingEngine, type Envelope } from './matching.js';
 import { Request } from './request.js';
 import { Status } from './status.js';
 import { EAGER_BYTES, EAGER_CREDIT_BYTES, MAX_MESSAGE_BYTES } from './limits.js';
@@ -226,7 +226,9 @@ export class P2PEngine {
     keepOnlyOwnBytes(arrival);
     const clash = this.matching.takeConflicting(arrival);
     if (clash) this.failOnConflict(clash, arrival);
-    if (this.probes.length) this.probes = this.probes.filter((probe) => !probe.check());
+    // Only a probe this message matches can complete now (the others found nothing before
+    // and still find nothing): no scan of the unexpected messages per arrival.
+    if (this.probes.length) this.probes = this.probes.filter((probe) => probe.ctx !== arrival.ctx || !matches(probe, arrival) || !probe.check());
   }
 
   /**

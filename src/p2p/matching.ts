@@ -17,7 +17,7 @@ export interface Envelope {
   tag: number;
 }
 
-function matches(recv: Envelope, msg: Envelope): boolean {
+export function matches(recv: Envelope, msg: Envelope): boolean {
   return (recv.source === ANY_SOURCE || recv.source === msg.source) && (recv.tag === ANY_TAG || recv.tag === msg.tag);
 }
 

@@ -32,6 +32,25 @@ function eagerIn(slab: Uint8Array, offset: number, value: Float64Array, tag: num
 }
 
 describe('P2PEngine', () => {
+  it('a waiting probe looks only at arrivals it matches, not at the whole unexpected queue each time', async () => {
+    const e = engine();
+    const matching = (e as unknown as { matching: { peek(envelope: unknown): unknown } }).matching;
+    let peeks = 0;
+    const peek = matching.peek.bind(matching);
+    matching.peek = (envelope) => {
+      peeks++;
+      return peek(envelope);
+    };
+    const status = e.probe(CTX, 2, 7, (w) => w);
+    const slab = new Uint8Array(64 * 1024);
+    for (let i = 0; i < 2000; i++) e.onFrame(1, eagerIn(slab, (i % 100) * 64, Float64Array.of(i), 1));
+    e.onFrame(2, { ...eagerIn(slab, 0, Float64Array.of(42), 7), src: 2 });
+    const found = await status;
+    expect([found.source, found.tag]).toEqual([2, 7]);
+    // Once when the probe was made, once for the message it matches.
+    expect(peeks).toBe(2);
+  });
+
   it('gives an unexpected small message bytes of its own, so waiting does not pin the buffer it arrived in', async () => {
     const e = engine();
     const slab = new Uint8Array(64 * 1024);
