@@ -93,6 +93,8 @@ export class P2PEngine {
   private readonly credit = new Map<number, number>();
   private readonly owed = new Map<number, number>();
   private readonly unfinishedSends = new Set<Request<void>>();
+  /** Synchronous sends to this rank itself that no receive matched yet. */
+  private readonly selfSyncSends = new Map<Request<void>, { ctx: number; tag: number; bytes: number }>();
   private readonly failedPeers = new Map<number, string>();
   private nextId = 1;
 
@@ -138,10 +140,19 @@ export class P2PEngine {
     // The receiver gets its own copy, so the sender may reuse its data at once.
     const payload = new Uint8Array(encoded.bytes);
     const req = new Request<void>();
+    // A synchronous one waits for its receive like any other: finalize and hang reports see it.
+    const matched = (): void => {
+      this.selfSyncSends.delete(req);
+      this.settleSend(req, this.me);
+    };
     const arrival: Arrival = {
       ctx, source: this.me, tag, ptype: encoded.ptype, bytes: payload.byteLength, payload, id: 0, charge: 0,
-      onMatch: sync ? () => req.complete(undefined) : null,
+      onMatch: sync ? matched : null,
     };
+    if (sync) {
+      this.track(req);
+      this.selfSyncSends.set(req, { ctx, tag, bytes: payload.byteLength });
+    }
     this.arrive(arrival);
     if (!sync) req.complete(undefined);
     return req;
@@ -407,6 +418,7 @@ export class P2PEngine {
     for (const s of this.sendsAwaitingClear.values()) {
       ops.push({ op: 'send', ctx: s.ctx, peer: s.dest, tag: s.tag, bytes: s.encoded.bytes.byteLength });
     }
+    for (const s of this.selfSyncSends.values()) ops.push({ op: 'send', ctx: s.ctx, peer: this.me, tag: s.tag, bytes: s.bytes });
     return ops;
   }
 

@@ -32,6 +32,19 @@ function eagerIn(slab: Uint8Array, offset: number, value: Float64Array, tag: num
 }
 
 describe('P2PEngine', () => {
+  it('a synchronous send to this rank itself waits like any other: in pending operations and for finalize', async () => {
+    const e = engine();
+    const sent = e.isend(CTX, 'hi', 0, 3, true);
+    expect(e.pendingOps()).toEqual([{ op: 'send', ctx: CTX, peer: 0, tag: 3, bytes: encode('hi').bytes.byteLength }]);
+    let drained = false;
+    const draining = e.drainSends().then(() => (drained = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([sent.isComplete, drained]).toEqual([false, false]);
+    expect(await e.irecv(CTX, 0, 3, (w) => w)).toBe('hi');
+    await draining;
+    expect([sent.isComplete, e.pendingOps()]).toEqual([true, []]);
+  });
+
   it('a waiting probe looks only at arrivals it matches, not at the whole unexpected queue each time', async () => {
     const e = engine();
     const matching = (e as unknown as { matching: { peek(envelope: unknown): unknown } }).matching;
