@@ -17,7 +17,24 @@ function describe(state: RankState): string {
   if (state.pending === 'starting') return 'has not called init() yet (still starting, or not a tsmpi program)';
   if (state.pending === null) return 'did not answer (busy in its own code, not yielding to the event loop?)';
   if (state.pending.length === 0) return 'waits on nothing in tsmpi (busy in its own code, or awaiting something else)';
-  return state.pending.join('; ');
+  return summarize(state.pending);
+}
+
+/** Distinct operations a rank's line lists before it only counts the rest. */
+const MAX_DISTINCT_OPERATIONS = 12;
+
+/**
+ * A rank's pending operations in order of first appearance, identical ones counted
+ * ("send(dest=0, tag=1, 3 bytes) on world × 4000"), and only the first few kinds
+ * spelled out: a rank behind a flood of sends waits on thousands of them.
+ */
+function summarize(pending: string[]): string {
+  const counts = new Map<string, number>();
+  for (const op of pending) counts.set(op, (counts.get(op) ?? 0) + 1);
+  const shown = [...counts].slice(0, MAX_DISTINCT_OPERATIONS).map(([op, n]) => (n > 1 ? `${op} × ${n}` : op));
+  const hidden = [...counts.values()].slice(MAX_DISTINCT_OPERATIONS).reduce((a, b) => a + b, 0);
+  if (hidden > 0) shown.push(`and ${hidden} more operation${hidden === 1 ? '' : 's'}`);
+  return shown.join('; ');
 }
 
 /** Compresses sorted ranks: 0,1,2,3,7 → "0-3,7". */

@@ -33,4 +33,15 @@ describe('hang report', () => {
     expect(line([at(0, 'a'), at(1, 'b'), at(2, 'a'), at(3, 'c')])).toBe('  ranks 0-3 (0,2 on a; 1 on b; 3 on c): barrier #0 on world');
     expect(line([at(0, 'a'), at(1, 'b'), at(2, 'c'), at(3, 'd')])).toBe('  ranks 0-3 (4 hosts): barrier #0 on world');
   });
+
+  it('counts identical operations and spells out only the first kinds, so a flood stays one short line', () => {
+    const flood = Array.from({ length: 5000 }, (_, i) => (i % 2 ? 'send(dest=0, tag=1, 3 bytes) on world' : `send(dest=0, tag=${i}, 8 bytes) on world`));
+    const line = formatHangReport('h', [{ rank: 1, host: 'a', pending: ['probe(source=2, tag=7) on world', ...flood] }]).split('\n')[1]!;
+    expect(line).toMatch(/^  rank 1 \(a\): probe\(source=2, tag=7\) on world; send\(dest=0, tag=0, 8 bytes\) on world; send\(dest=0, tag=1, 3 bytes\) on world × 2500; /);
+    // The probe, the counted send and ten distinct ones are spelled out; 2490 distinct sends are counted.
+    expect(line).toMatch(/; and 2490 more operations$/);
+    expect(line.length).toBeLessThan(600);
+    const two = formatHangReport('h', [{ rank: 0, host: 'a', pending: ['barrier #3 on world', 'barrier #3 on world'] }]).split('\n')[1];
+    expect(two).toBe('  rank 0 (a): barrier #3 on world × 2');
+  });
 });
