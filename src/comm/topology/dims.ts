@@ -5,8 +5,8 @@ import { mpiError } from '../../errors.js';
  * Fills in the zero entries of `dims` (or of `dims` zeros when given a number of
  * dimensions) so that the product of all entries is `nnodes`, with the filled-in
  * entries as close to each other as possible (the smallest difference between the
- * largest and the smallest; ties go to the smaller largest entry) and in
- * non-increasing order. Non-zero entries are kept. Fails with ERR_ARG when the
+ * largest and the smallest; ties go to the smaller largest entry, then to the smaller
+ * sum of squares, as MPICH and Open MPI choose) and in non-increasing order. Non-zero entries are kept. Fails with ERR_ARG when the
  * arguments are invalid or no such grid exists.
  */
 export function computeDims(nnodes: number, dims: number | readonly number[]): number[] {
@@ -52,7 +52,10 @@ function balancedFactors(n: number, count: number): number[] {
     if (!best) return true;
     const spread = candidate[0]! - candidate[candidate.length - 1]!;
     const bestSpread = best[0]! - best[best.length - 1]!;
-    return spread < bestSpread || (spread === bestSpread && candidate[0]! < best[0]!);
+    if (spread !== bestSpread) return spread < bestSpread;
+    if (candidate[0] !== best[0]) return candidate[0]! < best[0]!;
+    // Still tied (four or more dimensions, few prime factors): 20 is 5·2·2·1, not 5·4·1·1.
+    return sumOfSquares(candidate) < sumOfSquares(best);
   };
   const search = (rest: number, slots: number, largest: number, chosen: number[]): void => {
     if (slots === 1) {
@@ -71,6 +74,10 @@ function balancedFactors(n: number, count: number): number[] {
   };
   search(n, count, n, []);
   return best!;
+}
+
+function sumOfSquares(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v * v, 0);
 }
 
 function divisorsDescending(n: number): number[] {

@@ -24,6 +24,11 @@ describe('computeDims (MPI_Dims_create)', () => {
     [12, [0, 0, 3], [2, 2, 3]],
     [9, [3, 3], [3, 3]],
     [1, 0, []],
+    // Four or more dimensions with fewer prime factors than dimensions.
+    [20, 4, [5, 2, 2, 1]],
+    [28, 4, [7, 2, 2, 1]],
+    [42, 4, [7, 3, 2, 1]],
+    [60, 5, [5, 3, 2, 2, 1]],
   ] as const)('computeDims(%j, %j) = %j', (nnodes, dims, expected) => {
     expect(computeDims(nnodes, dims as number | number[])).toEqual(expected);
   });
