@@ -21,6 +21,7 @@ export function checkCartesian(dims: readonly number[], periods: readonly boolea
   dims.forEach((d, i) => {
     if (!Number.isInteger(d) || d < 1) throw mpiError('ERR_ARG', `createCart: dims[${i}] must be a positive integer, got ${String(d)}`);
   });
+  if (periods !== undefined && !Array.isArray(periods)) throw mpiError('ERR_ARG', 'createCart: periods must be an array of booleans, one per dimension');
   const resolved = periods === undefined ? dims.map(() => false) : [...periods];
   if (resolved.length !== dims.length) {
     throw mpiError('ERR_ARG', `createCart: periods has ${resolved.length} entries for ${dims.length} dimensions`);

@@ -122,5 +122,9 @@ describe('checkCartesian', () => {
     expect(errorClass(() => checkCartesian([2, 4], undefined, 6))).toBe('ERR_ARG');
     expect(errorClass(() => checkCartesian([2, 0], undefined, 6))).toBe('ERR_ARG');
     expect(errorClass(() => checkCartesian([2, 3], [true], 6))).toBe('ERR_ARG');
+    // Not an array at all: ERR_ARG too, not a TypeError (nor a string taken as its characters).
+    for (const periods of [null, 5, 'ab', { length: 2 }]) {
+      expect(errorClass(() => checkCartesian([2, 3], periods as unknown as boolean[], 6)), String(periods)).toBe('ERR_ARG');
+    }
   });
 });
