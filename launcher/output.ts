@@ -19,13 +19,27 @@ export interface OutputOptions {
 const NEWLINE = 0x0a;
 
 /**
+ * A line still unterminated this long after its first byte is written as far as it
+ * goes: a prompt ("name? ") or a progress bar redrawn with "\r" shows at once, at the
+ * risk of another rank's line landing inside it, as with mpiexec.
+ */
+export const PARTIAL_LINE_MS = 100;
+
+/**
  * Splits a stream into whole lines and writes each one at once to `out`. Works on bytes,
  * so what a rank writes arrives unchanged, whatever its encoding (a newline byte never
- * occurs inside a UTF-8 character); only `onLine` sees the lines decoded.
+ * occurs inside a UTF-8 character); only `onLine` sees the lines decoded. Without a
+ * prefix the bytes are exactly the rank's; with one, an unterminated last line gets a
+ * newline, so the next tagged line starts on its own.
  */
 export class LineForwarder {
-  /** The start of the current line, in the chunks it came in (joined once its end comes). */
+  /** The bytes of the current line not written yet, in the chunks they came in. */
   private partial: Buffer[] = [];
+  /** Part of the current line was written already (it stayed unterminated too long). */
+  private lineStarted = false;
+  /** What was written of the current line, for `onLine`. */
+  private startedText = '';
+  private partialTimer: NodeJS.Timeout | null = null;
   private readonly prefix: Buffer;
 
   constructor(
@@ -37,30 +51,72 @@ export class LineForwarder {
     this.prefix = Buffer.from(prefix);
   }
 
-  push(chunk: Buffer): void {
+  /** Takes a chunk of the rank's output; false when `out` wants the writer to wait for 'drain'. */
+  push(chunk: Buffer): boolean {
     const end = chunk.lastIndexOf(NEWLINE);
     if (end < 0) {
       this.partial.push(chunk);
-      return;
+      this.armPartialTimer();
+      return true;
     }
     this.partial.push(chunk.subarray(0, end + 1));
     let whole: Buffer = Buffer.concat(this.partial);
     this.partial = end + 1 < chunk.length ? [chunk.subarray(end + 1)] : [];
+    this.clearPartialTimer();
+    if (this.partial.length) this.armPartialTimer();
     if (this.drop) whole = withoutLines(whole, this.drop);
-    if (whole.length === 0) return;
-    if (this.onLine) for (const line of whole.toString('utf8').split('\n')) if (line.trim()) this.onLine(line);
-    this.out.write(this.prefix.length ? prefixEachLine(whole, this.prefix) : whole);
+    if (whole.length === 0) return true;
+    if (this.onLine) {
+      for (const line of (this.startedText + whole.toString('utf8')).split('\n')) if (line.trim()) this.onLine(line);
+    }
+    const continuing = this.lineStarted;
+    this.lineStarted = false;
+    this.startedText = '';
+    return this.write(this.prefix.length ? prefixEachLine(whole, this.prefix, continuing) : whole);
   }
 
   /** Writes what is left of an unterminated last line. */
   end(): void {
+    this.clearPartialTimer();
     const rest = Buffer.concat(this.partial);
-    if (rest.length && !this.drop?.(rest.toString('utf8'))) {
-      const text = rest.toString('utf8');
-      if (text.trim()) this.onLine?.(text);
-      this.out.write(Buffer.concat([this.prefix, rest, Buffer.of(NEWLINE)]));
-    }
     this.partial = [];
+    if (this.drop?.(rest.toString('utf8'))) return;
+    const text = this.startedText + rest.toString('utf8');
+    if (text.trim()) this.onLine?.(text);
+    if (!rest.length && !this.lineStarted) return;
+    const head = this.lineStarted ? [] : [this.prefix];
+    const tail = this.prefix.length ? [Buffer.of(NEWLINE)] : [];
+    this.lineStarted = false;
+    this.startedText = '';
+    this.write(Buffer.concat([...head, rest, ...tail]));
+  }
+
+  /** Output to a stream that failed (a reader that went away) is dropped, and never waited for. */
+  private write(bytes: Buffer): boolean {
+    if (this.out.destroyed || this.out.writableEnded) return true;
+    return this.out.write(bytes);
+  }
+
+  private armPartialTimer(): void {
+    // Lines that srun's own lines are filtered from stay whole: a piece cannot be judged.
+    if (this.partialTimer || this.drop) return;
+    this.partialTimer = setTimeout(() => this.writePartial(), PARTIAL_LINE_MS);
+    this.partialTimer.unref();
+  }
+
+  private clearPartialTimer(): void {
+    if (this.partialTimer) clearTimeout(this.partialTimer);
+    this.partialTimer = null;
+  }
+
+  private writePartial(): void {
+    this.partialTimer = null;
+    if (!this.partial.length) return;
+    const piece = Buffer.concat(this.partial);
+    this.partial = [];
+    if (this.onLine) this.startedText += piece.toString('utf8');
+    this.write(this.lineStarted ? piece : Buffer.concat([this.prefix, piece]));
+    this.lineStarted = true;
   }
 }
 
@@ -76,15 +132,41 @@ function withoutLines(lines: Buffer, drop: (line: string) => boolean): Buffer {
   return kept.length === 1 ? kept[0]! : Buffer.concat(kept);
 }
 
-/** `lines` (whole lines, each ending in a newline) with `prefix` before each, empty ones too. */
-function prefixEachLine(lines: Buffer, prefix: Buffer): Buffer {
+/**
+ * `lines` (whole lines, each ending in a newline) with `prefix` before each, empty ones
+ * too, except the first when it `continues` a line whose start was written already.
+ */
+function prefixEachLine(lines: Buffer, prefix: Buffer, continues: boolean): Buffer {
   const parts: Buffer[] = [];
   for (let start = 0; start < lines.length; ) {
     const end = lines.indexOf(NEWLINE, start) + 1;
-    parts.push(prefix, lines.subarray(start, end));
+    if (start > 0 || !continues) parts.push(prefix);
+    parts.push(lines.subarray(start, end));
     start = end;
   }
   return Buffer.concat(parts);
+}
+
+/** Resolves once `target` drained, or can take no more at all (closed, failed). One listener per target, however many wait. */
+const drains = new WeakMap<Writable, Promise<void>>();
+function drained(target: Writable): Promise<void> {
+  let waiting = drains.get(target);
+  if (!waiting) {
+    waiting = new Promise<void>((resolve) => {
+      const done = (): void => {
+        target.off('drain', done);
+        target.off('close', done);
+        target.off('error', done);
+        drains.delete(target);
+        resolve();
+      };
+      target.on('drain', done);
+      target.on('close', done);
+      target.on('error', done);
+    });
+    drains.set(target, waiting);
+  }
+  return waiting;
 }
 
 /** Connects a rank's stdout and stderr to the launcher's, or to files under `outputDir`. */
@@ -103,7 +185,14 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
   const pump = (stream: Readable, target: Writable, onLine?: (line: string) => void, drop?: (line: string) => boolean) =>
     new Promise<void>((resolve) => {
       const lines = new LineForwarder(target, prefix, onLine, drop);
-      stream.on('data', (chunk: Buffer) => lines.push(chunk));
+      stream.on('data', (chunk: Buffer) => {
+        // A reader slower than the ranks holds them up, as with mpiexec: the rank's pipe
+        // fills and its writes wait, instead of the launcher holding the backlog (and
+        // losing it at exit).
+        if (lines.push(chunk)) return;
+        stream.pause();
+        void drained(target).then(() => stream.resume());
+      });
       stream.on('error', () => {});
       stream.on('close', () => {
         lines.end();

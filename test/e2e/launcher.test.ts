@@ -286,6 +286,23 @@ describe('binding ranks to CPUs (--bind-to)', () => {
   });
 });
 
+describe('output to a slow reader', () => {
+  it('arrives whole: the ranks wait for the reader, and tsmpiexec exits only once all of it is out', async () => {
+    const { execa } = await import('execa');
+    // 1200 lines of 510 bytes, about 600 KB: far more than a pipe holds while the reader sleeps.
+    const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" -n 4 "${program('chatty.ts')}" | (sleep 2; wc -l)`], { reject: false });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1200');
+  });
+
+  it('a full disk gives one line and the job still ends with its own status', async () => {
+    const { execa } = await import('execa');
+    const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" -n 2 "${program('chatty.ts')}" >/dev/full`], { reject: false });
+    expect(r.stderr.trim()).toBe("tsmpiexec: cannot write to standard output (ENOSPC); the ranks' output to it is lost");
+    expect(r.exitCode).toBe(0);
+  });
+});
+
 describe('output closed early', () => {
   it('`tsmpiexec … | head -1` ends cleanly, without an EPIPE trace', async () => {
     const { execa } = await import('execa');

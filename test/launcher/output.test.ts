@@ -1,7 +1,7 @@
 /** LineForwarder: whole lines at once, byte for byte, with an optional prefix on each. */
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { LineForwarder } from '../../launcher/output.js';
+import { describe, expect, it, vi } from 'vitest';
+import { LineForwarder, PARTIAL_LINE_MS } from '../../launcher/output.js';
 
 function collector(): { out: Writable; writes: Buffer[] } {
   const writes: Buffer[] = [];
@@ -17,13 +17,42 @@ function collector(): { out: Writable; writes: Buffer[] } {
 const flushed = (w: Writable) => new Promise((resolve) => w.end(resolve));
 
 describe('LineForwarder', () => {
-  it('writes only whole lines, each write ending in a newline, and the unterminated rest at the end', async () => {
+  it('writes only whole lines, each write ending in a newline, and the unterminated rest at the end as it is', async () => {
     const { out, writes } = collector();
     const f = new LineForwarder(out, '');
     for (const piece of ['hel', 'lo\nwor', 'ld\n\nta', 'il']) f.push(Buffer.from(piece));
     f.end();
     await flushed(out);
-    expect(writes.map((w) => w.toString())).toEqual(['hello\n', 'world\n\n', 'tail\n']);
+    // Byte for byte: no newline is added to the rank's last line.
+    expect(writes.map((w) => w.toString())).toEqual(['hello\n', 'world\n\n', 'tail']);
+  });
+
+  it('writes a line left unterminated for a while (a prompt), and continues it without a second prefix', async () => {
+    vi.useFakeTimers();
+    try {
+      const { out, writes } = collector();
+      const seen: string[] = [];
+      const f = new LineForwarder(out, '[0] ', (line) => seen.push(line));
+      f.push(Buffer.from('name? '));
+      expect(writes).toEqual([]);
+      vi.advanceTimersByTime(PARTIAL_LINE_MS);
+      expect(writes.map(String)).toEqual(['[0] name? ']);
+      f.push(Buffer.from('alice\nnext\npartial'));
+      f.end();
+      expect(writes.map(String)).toEqual(['[0] name? ', 'alice\n[0] next\n', '[0] partial\n']);
+      expect(seen).toEqual(['name? alice', 'next', 'partial']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says when the target is full, and drops output for a target that failed instead of waiting', () => {
+    const slow = new Writable({ highWaterMark: 4, write: (_chunk, _enc, done) => setTimeout(done, 10) });
+    const f = new LineForwarder(slow, '');
+    expect(f.push(Buffer.from('0123456789\n'))).toBe(false);
+    const gone = new Writable({ write: (_chunk, _enc, done) => done() });
+    gone.destroy();
+    expect(new LineForwarder(gone, '').push(Buffer.from('lost\n'))).toBe(true);
   });
 
   it('joins a long line that came in many chunks once, in one write', async () => {
@@ -33,7 +62,7 @@ describe('LineForwarder', () => {
     f.push(Buffer.from('\nnext'));
     f.end();
     await flushed(out);
-    expect(writes.map((w) => w.length)).toEqual([20_001, 5]);
+    expect(writes.map((w) => w.length)).toEqual([20_001, 4]);
     expect(writes[0]!.toString()).toBe('x'.repeat(20_000) + '\n');
   });
 
