@@ -130,7 +130,8 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
   if (args.timeout !== undefined && args.timeout > MAX_TIMEOUT_SECONDS) {
     throw new UsageError(`--timeout can be at most ${MAX_TIMEOUT_SECONDS} s (24.8 days), got ${args.timeout}`);
   }
-  if (!splitCommand(args.ssh)[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
+  if (!wordsOf('--ssh', args.ssh)[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
+  wordsOf('TSMPI_NODE_ARGS', process.env.TSMPI_NODE_ARGS ?? '');
   for (const e of args.env) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s.test(e)) throw new UsageError(`-x: not a variable name: ${e}`);
   }
@@ -266,5 +267,14 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+}
+
+/** The words of a command-line value, or a usage error naming where the value came from. */
+function wordsOf(source: string, value: string): string[] {
+  try {
+    return splitCommand(value);
+  } catch (err) {
+    throw new UsageError(`${source}: ${(err as Error).message}`);
   }
 }
