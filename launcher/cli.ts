@@ -130,6 +130,16 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
   if (args.timeout !== undefined && args.timeout > MAX_TIMEOUT_SECONDS) {
     throw new UsageError(`--timeout can be at most ${MAX_TIMEOUT_SECONDS} s (24.8 days), got ${args.timeout}`);
   }
+  // An empty value (`--hostfile "$HOSTFILE"` with the variable unset) is a mistake, not the option left out.
+  for (const [name, value] of [
+    ['--host', args.host],
+    ['--hostfile', args.hostfile],
+    ['--output-dir', args.outputDir],
+    ['--wdir', args.wdir],
+    ['--node', args.node],
+  ] as const) {
+    if (value !== undefined && String(value).trim() === '') throw new UsageError(`${name} needs a value, got an empty one`);
+  }
   if (!wordsOf('--ssh', args.ssh)[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
   wordsOf('TSMPI_NODE_ARGS', process.env.TSMPI_NODE_ARGS ?? '');
   for (const e of args.env) {

@@ -39,6 +39,12 @@ describe('tsmpiexec command line', () => {
     [['--timeout', '0'], /^tsmpiexec: --timeout must be a positive number of seconds/],
     [['--ssh', ' '], /^tsmpiexec: --ssh needs a command/],
     [['--ssh', '""', '--host', 'elsewhere'], /^tsmpiexec: --ssh needs a command/],
+    [['--ssh', "ssh -o 'x"], /^tsmpiexec: --ssh: unterminated ' in: ssh -o 'x$/],
+    // An empty value is a mistake (a variable left unset), not the option left out.
+    [['--hostfile', ''], /^tsmpiexec: --hostfile needs a value, got an empty one$/],
+    [['--host', ''], /^tsmpiexec: --host needs a value, got an empty one$/],
+    [['--output-dir', ''], /^tsmpiexec: --output-dir needs a value, got an empty one$/],
+    [['--wdir', ' '], /^tsmpiexec: --wdir needs a value, got an empty one$/],
   ])('rejects %j with one line and exit 2', async (args, message) => {
     const r = await tsmpiexec([...args, '-n', '1', program('echo-args.mjs')]);
     expect(r.exitCode).toBe(2);
