@@ -23,7 +23,7 @@ import { UsageError } from './usage-error.js';
 
 declare const TSMPI_VERSION: string;
 
-export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.js|.mjs> [script args…]';
+export const USAGE = 'Usage: tsmpiexec [options] <script.ts|.mts|.cts|.tsx|.js|.mjs|.cjs> [script args…]';
 
 /** The longest --timeout: Node's timers fire at once for anything beyond 2^31 - 1 ms. */
 const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -216,7 +216,7 @@ function checkScript(opts: CliOptions, cwd: string): string {
   const found = candidates.find((p) => existsSync(p) && statSync(p).isFile());
   if (!found && candidates.some((p) => existsSync(p) && statSync(p).isDirectory())) throw new UsageError(`cannot run ${opts.script}: it is a directory`);
   if (!found) throw new UsageError(`script not found: ${opts.script}`);
-  if (!isRunnable(found)) throw new UsageError(`cannot run ${opts.script}: expected a .ts, .mts, .js or .mjs file`);
+  if (!isRunnable(found)) throw new UsageError(`cannot run ${opts.script}: expected a .ts, .mts, .cts, .tsx, .js, .mjs or .cjs file`);
   return found;
 }
 
