@@ -66,6 +66,9 @@ const FAILURE_GRACE_MS = 300;
 const CAUSE_GRACE_MS = 2000;
 /** How long ranks started with srun get to exit on the abort message before srun is signalled. */
 const SRUN_STOP_GRACE_MS = 1000;
+/** Ranks started between two turns of the event loop. */
+const SPAWNS_PER_TURN = 16;
+
 /** Time between SIGTERM and SIGKILL when stopping ranks. */
 const KILL_GRACE_MS = 2000;
 
@@ -99,6 +102,8 @@ class Job {
   private readonly failingForPeer = new Map<number, { code: number; cause: string }>();
   private ending: Ending | null = null;
   private stopping = false;
+  /** Ranks whose process could not be created at all (spawn failed). */
+  private readonly neverStarted = new Set<number>();
   /** The last line each rank wrote to stderr: the cause when ssh or node fails before the rank starts. */
   private readonly lastErrorLine = new Map<number, string>();
   /** Set for jobs with ranks on other hosts: the local address they reach us at. */
@@ -142,6 +147,8 @@ class Job {
       if (timer) clearTimeout(timer);
     } catch (err) {
       this.end({ code: 1, message: `tsmpiexec: ${(err as Error).message.split('\n')[0]}` });
+      // Ranks already started must not outlive the job.
+      this.stopAll(1);
     } finally {
       this.coordinator?.close();
       rmSync(this.jobDir, { recursive: true, force: true });
@@ -184,10 +191,13 @@ class Job {
     // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
     // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
-    // on this host alone never needs them. Loaded before the first spawn, so that no
-    // await separates two spawns (a job stopped meanwhile would go on starting ranks).
+    // on this host alone never needs them. Loaded before the first spawn: the loop
+    // checks `stopping` after every await, so a job stopped meanwhile starts no more ranks.
     const remote = this.remoteHost() === undefined ? undefined : await import('./spawn-remote.js');
-    for (const place of this.opts.plan) {
+    for (const [index, place] of this.opts.plan.entries()) {
+      // Now and then a turn of the event loop, so that a Ctrl-C while hundreds of ranks
+      // start is acted on (it sets `stopping`) rather than after the last one started.
+      if (index > 0 && index % SPAWNS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
       if (this.stopping) return;
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
@@ -268,7 +278,10 @@ class Job {
     const { code } = exit;
     // ssh passes on a remote shell's status, and srun its task's: 128 + N when the rank was killed by signal N.
     const signal = exit.signal ?? (this.opts.launchKind(proc.host) !== 'local' ? signalOfStatus(code) : null);
-    if (exit.error) this.lastErrorLine.set(proc.rank, exit.error);
+    if (exit.error) {
+      this.lastErrorLine.set(proc.rank, exit.error);
+      this.neverStarted.add(proc.rank);
+    }
     this.alive.delete(proc.rank);
     if (proc.stdin) process.stdin.unpipe(proc.stdin);
     await output;
@@ -303,6 +316,7 @@ class Job {
   }
 
   private causeOfExit(proc: RankProcess, code: number): string {
+    if (this.neverStarted.has(proc.rank)) return `could not be started: ${this.lastErrorLine.get(proc.rank)}`;
     const error = this.errors.get(proc.rank);
     if (error) return `failed: ${error} (exit code ${code})`;
     const kind = this.opts.launchKind(proc.host);
@@ -403,11 +417,11 @@ class Job {
   /**
    * Ctrl-C or SIGQUIT: print what each rank is waiting on (a hung job explains itself),
    * then stop every rank; a second Ctrl-C kills at once. SIGTERM (a batch system
-   * ending the job) stops without a report. Exit status 128+signal.
+   * ending the job) and SIGHUP (no terminal left to read a report) stop without one. Exit status 128+signal.
    */
   async interrupt(signal: NodeJS.Signals): Promise<void> {
     const code = 128 + (osConstants.signals[signal] ?? 0);
-    if (++this.interrupts > 1 || signal === 'SIGTERM' || !this.coordinator || this.ending) {
+    if (++this.interrupts > 1 || signal === 'SIGTERM' || signal === 'SIGHUP' || !this.coordinator || this.ending) {
       if (this.interrupts > 1) for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGKILL');
       this.end({ code, message: `tsmpiexec: received ${signal}; stopping all ranks` });
       this.stopAll(code);
@@ -461,6 +475,12 @@ function localAddressToward(host: string): Promise<string> {
   });
 }
 
+/**
+ * Signals that stop the job. SIGHUP (the terminal closed, the ssh session dropped) must
+ * reach the ranks through tsmpiexec: they run in their own sessions.
+ */
+const STOPPING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT', 'SIGHUP'];
+
 /** Runs a job to the end and returns the exit status for tsmpiexec. */
 export async function runJob(opts: JobOptions): Promise<number> {
   let job: Job;
@@ -472,14 +492,10 @@ export async function runJob(opts: JobOptions): Promise<number> {
     return 1;
   }
   const onSignal = (signal: NodeJS.Signals) => void job.interrupt(signal);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGQUIT', onSignal);
+  for (const signal of STOPPING_SIGNALS) process.on(signal, onSignal);
   try {
     return await job.run();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGQUIT', onSignal);
+    for (const signal of STOPPING_SIGNALS) process.off(signal, onSignal);
   }
 }

@@ -2,7 +2,7 @@
  * Starts rank processes on this machine.
  */
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 
 /** A started rank process, wherever it runs. */
 export interface RankProcess {
@@ -43,10 +43,10 @@ export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
     // the ranks what they wait on before stopping them.
     detached: true,
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('error', (err) => {
-      process.stderr.write(`tsmpiexec: cannot start rank ${opts.rank}: ${err.message}\n`);
-      resolve({ code: 127, signal: null });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: string }>((resolve) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const hint = err.code === 'EMFILE' || err.code === 'ENFILE' ? ' (too many open files: raise `ulimit -n`, or start fewer ranks)' : '';
+      resolve({ code: 127, signal: null, error: `${err.message}${hint}` });
     });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -54,8 +54,9 @@ export function spawnLocal(opts: LocalSpawnOptions): RankProcess {
   return {
     rank: opts.rank,
     host: opts.host,
-    stdout: child.stdout!,
-    stderr: child.stderr!,
+    // A process that could not be started (EMFILE, say) has no pipes: 'error' says why.
+    stdout: child.stdout ?? Readable.from([]),
+    stderr: child.stderr ?? Readable.from([]),
     stdin: child.stdin,
     exited,
     kill(signal) {

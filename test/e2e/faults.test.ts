@@ -116,6 +116,28 @@ describe('no orphans', () => {
     expect(existsSync(jobDir)).toBe(false);
   });
 
+  it('SIGHUP (the terminal closed) ends every rank like SIGTERM, with status 129', async () => {
+    const { job, marker, jobDir } = await startDeadlock(3);
+    job.kill('SIGHUP');
+    const r = await job;
+    expect(r.exitCode).toBe(129);
+    expect(r.stderr.trim()).toBe('tsmpiexec: received SIGHUP; stopping all ranks');
+    expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
+    expect(existsSync(jobDir)).toBe(false);
+  });
+
+  it('a rank that cannot be started (no file descriptors left) ends the job in one line and stops the ranks started', async () => {
+    const marker = `tsmpi-emfile-${randomBytes(5).toString('hex')}`;
+    const command = `ulimit -n 45; exec "${process.execPath}" "${BIN}" -n 16 "${program('deadlock.ts')}" ${marker}`;
+    const r = await execa('sh', ['-c', command], { cwd: ROOT, reject: false, timeout: 60_000 });
+    expect(r.exitCode).toBe(127);
+    // The launcher's own line comes first; ranks that could not reach it (out of
+    // descriptors too) may add their own errors after it.
+    expect(r.stderr.split('\n')[0]).toMatch(/^tsmpiexec: rank \d+ on \S+ could not be started: spawn \S+ EMFILE \(too many open files: raise `ulimit -n`, or start fewer ranks\)$/);
+    expect(r.stderr).not.toMatch(/Cannot read properties|internal error/);
+    expect(await waitFor(async () => (await countRanks(marker)) === 0, 5000)).toBe(true);
+  });
+
   it('SIGKILL of tsmpiexec ends every rank within 10 s (lost coordinator link) and leaves no job directory', async () => {
     const { job, marker, jobDir } = await startDeadlock(4);
     job.kill('SIGKILL');
