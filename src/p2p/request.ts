@@ -178,12 +178,19 @@ export class Request<T = unknown> implements PromiseLike<T> {
    * Waits for every request (or promise); resolves their values in order, each typed as
    * its request's (`[number, string]` for `[irecv<number>(…), irecv<string>(…)]`).
    */
-  static async waitall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): Promise<ValuesOf<R>> {
-    const all = reqs.map((_, i) => i);
-    await untilSettled(reqs, all, 'all');
-    // A failure: only the failed request is collected; the others stay active, as with testsome.
-    throwFirstFailure(reqs, activeIndices(reqs));
-    return Promise.all(reqs.map((r) => (r instanceof Request ? r.wait() : r))) as Promise<ValuesOf<R>>;
+  static waitall<R extends ReadonlyArray<Request | PromiseLike<unknown>> | []>(reqs: R): Promise<ValuesOf<R>> {
+    const collectAll = (): ValuesOf<R> => {
+      // A failure: only the failed request is collected; the others stay active, as with testsome.
+      throwFirstFailure(reqs, activeIndices(reqs));
+      return reqs.map(testOne) as ValuesOf<R>;
+    };
+    const waiting = untilSettled(reqs, reqs.map((_, i) => i), 'all');
+    if (waiting) return waiting.then(collectAll);
+    try {
+      return yieldingResolve(collectAll());
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Waits for any one active request: `[index, value]`, or `[UNDEFINED, undefined]` when none is active. */
@@ -324,8 +331,8 @@ function onSettle(r: Request | PromiseLike<unknown>, callback: () => void): () =
 
 /**
  * Resolves once one (`'one'`) or all (`'all'`) of `reqs[indices]` settled, or, for
- * `'all'`, one of them failed; with the index of the one that ended the wait, if it
- * had to wait. Keeps the process alive meanwhile while a Request is
+ * `'all'`, one of them failed, with the index of the one that ended the wait; undefined
+ * (no promise) when there is nothing to wait for. Keeps the process alive meanwhile while a Request is
  * among them (a plain promise keeps it alive by its own means, or not), and leaves no
  * callback behind on the requests still pending when it resolves: waiting again and
  * again on a request that stays pending costs nothing.
@@ -334,10 +341,10 @@ function untilSettled(
   reqs: ReadonlyArray<Request | PromiseLike<unknown>>,
   indices: readonly number[],
   enough: 'one' | 'all',
-): Promise<number | undefined> {
+): Promise<number> | undefined {
   const pending = indices.filter((i) => !isSettled(reqs[i]));
-  if (pending.length === 0 || (enough === 'one' && pending.length < indices.length)) return Promise.resolve(undefined);
-  if (enough === 'all' && indices.some((i) => hasFailed(reqs[i]))) return Promise.resolve(undefined);
+  if (pending.length === 0 || (enough === 'one' && pending.length < indices.length)) return undefined;
+  if (enough === 'all' && indices.some((i) => hasFailed(reqs[i]))) return undefined;
   return new Promise((resolve) => {
     const keepAlive = pending.some((i) => reqs[i] instanceof Request);
     if (keepAlive) hold();
