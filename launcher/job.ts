@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { newSecret } from '../src/transport/auth.js';
 import { Coordinator } from './coordinator.js';
 import { formatHangReport, rankList, type RankState } from './hang-report.js';
-import { forwardRankOutput } from './output.js';
+import { forwardRankOutput, stopHoldingBack } from './output.js';
 import { cacheDirFor, prepareScript } from './compile.js';
 import { machineOf } from './hosts/host.js';
 import type { Placement } from './hosts/placement.js';
@@ -102,7 +102,9 @@ class Job {
   private readonly failingForPeer = new Map<number, { code: number; cause: string }>();
   private ending: Ending | null = null;
   private stopping = false;
-  /** Ranks whose process could not be created at all (spawn failed). */
+  /** A signal or a failure asked the job to stop: no more ranks are started. */
+  private stopRequested = false;
+  /** Ranks on this host whose process could not be created at all (spawn failed). */
   private readonly neverStarted = new Set<number>();
   /** The last line each rank wrote to stderr: the cause when ssh or node fails before the rank starts. */
   private readonly lastErrorLine = new Map<number, string>();
@@ -192,13 +194,13 @@ class Job {
     const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
     // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
     // on this host alone never needs them. Loaded before the first spawn: the loop
-    // checks `stopping` after every await, so a job stopped meanwhile starts no more ranks.
+    // checks `stopRequested` after every await, so a job stopped meanwhile starts no more ranks.
     const remote = this.remoteHost() === undefined ? undefined : await import('./spawn-remote.js');
     for (const [index, place] of this.opts.plan.entries()) {
       // Now and then a turn of the event loop, so that a Ctrl-C while hundreds of ranks
-      // start is acted on (it sets `stopping`) rather than after the last one started.
+      // start is acted on (it sets `stopRequested`) rather than after the last one started.
       if (index > 0 && index % SPAWNS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
-      if (this.stopping) return;
+      if (this.stopRequested) return;
       const kind = this.opts.launchKind(place.host);
       const env = this.rankEnv(place, hosts.indexOf(place.host), kind === 'local');
       const withStdin = place.rank === 0;
@@ -280,7 +282,8 @@ class Job {
     const signal = exit.signal ?? (this.opts.launchKind(proc.host) !== 'local' ? signalOfStatus(code) : null);
     if (exit.error) {
       this.lastErrorLine.set(proc.rank, exit.error);
-      this.neverStarted.add(proc.rank);
+      // ssh and srun say how they failed in their own words (causeOfExit).
+      if (this.opts.launchKind(proc.host) === 'local') this.neverStarted.add(proc.rank);
     }
     this.alive.delete(proc.rank);
     if (proc.stdin) process.stdin.unpipe(proc.stdin);
@@ -358,6 +361,7 @@ class Job {
   private end(ending: Ending): void {
     if (this.ending) return;
     this.ending = ending;
+    this.stopRequested = true;
     process.stderr.write(ending.message + '\n');
   }
 
@@ -369,6 +373,9 @@ class Job {
   stopAll(code: number): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopRequested = true;
+    // A reader that stopped reading (a pager left open) must not keep stopped ranks, and tsmpiexec, waiting.
+    stopHoldingBack();
     this.coordinator?.broadcast({ t: 'abort', code });
     const terminate = (when: 'now' | 'later') => {
       for (const r of this.ranks) {
@@ -420,6 +427,8 @@ class Job {
    * ending the job) and SIGHUP (no terminal left to read a report) stop without one. Exit status 128+signal.
    */
   async interrupt(signal: NodeJS.Signals): Promise<void> {
+    // No more ranks start, even while the report is being collected.
+    this.stopRequested = true;
     const code = 128 + (osConstants.signals[signal] ?? 0);
     if (++this.interrupts > 1 || signal === 'SIGTERM' || signal === 'SIGHUP' || !this.coordinator || this.ending) {
       if (this.interrupts > 1) for (const r of this.ranks) if (this.alive.has(r.rank)) r.kill('SIGKILL');

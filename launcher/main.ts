@@ -22,9 +22,17 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write('', () => resolve()));
 }
 
-/** Exits once the output is out: a pipe to a slow reader may still hold some of it. */
+/** How long a job stopped by a signal waits for a reader that does not read (a pager left open). */
+const STOPPED_FLUSH_MS = 1000;
+
+/**
+ * Exits once the output is out: a pipe to a slow reader may still hold some of it.
+ * A job that ended normally waits for the reader as long as it takes; one stopped by a
+ * signal (status above 128) only a moment.
+ */
 async function exit(code: number): Promise<never> {
-  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  const out = Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  await (code > 128 ? Promise.race([out, new Promise((resolve) => setTimeout(resolve, STOPPED_FLUSH_MS))]) : out);
   process.exit(code);
 }
 

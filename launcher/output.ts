@@ -18,6 +18,24 @@ export interface OutputOptions {
 
 const NEWLINE = 0x0a;
 
+/** Per output target, the forwarder whose line was written in part and is still open there. */
+const openLines = new WeakMap<Writable, LineForwarder>();
+
+/** Paused rank streams, waiting for their target to drain; and whether holding back has stopped. */
+const heldBack = new Set<Readable>();
+let holdingBackStopped = false;
+
+/**
+ * The job is being stopped: rank output is no longer held back for a slow reader (a
+ * pager the user has not scrolled would otherwise keep stopped ranks' pipes, and the
+ * launcher, waiting). What they wrote still goes out, buffered.
+ */
+export function stopHoldingBack(): void {
+  holdingBackStopped = true;
+  for (const stream of heldBack) stream.resume();
+  heldBack.clear();
+}
+
 /**
  * A line still unterminated this long after its first byte is written as far as it
  * goes: a prompt ("name? ") or a progress bar redrawn with "\r" shows at once, at the
@@ -57,7 +75,7 @@ export class LineForwarder {
     if (end < 0) {
       this.partial.push(chunk);
       this.armPartialTimer();
-      return true;
+      return !this.needsDrain();
     }
     this.partial.push(chunk.subarray(0, end + 1));
     let whole: Buffer = Buffer.concat(this.partial);
@@ -65,7 +83,7 @@ export class LineForwarder {
     this.clearPartialTimer();
     if (this.partial.length) this.armPartialTimer();
     if (this.drop) whole = withoutLines(whole, this.drop);
-    if (whole.length === 0) return true;
+    if (whole.length === 0) return !this.needsDrain();
     if (this.onLine) {
       for (const line of (this.startedText + whole.toString('utf8')).split('\n')) if (line.trim()) this.onLine(line);
     }
@@ -91,10 +109,32 @@ export class LineForwarder {
     this.write(Buffer.concat([...head, rest, ...tail]));
   }
 
-  /** Output to a stream that failed (a reader that went away) is dropped, and never waited for. */
-  private write(bytes: Buffer): boolean {
+  /**
+   * Writes `bytes`, which end the current line unless `leavesLineOpen`. With a prefix,
+   * another rank's line left open on the same target is ended first, so that every
+   * line still carries the tag of the rank that wrote it (its rest is tagged again).
+   * Output to a stream that failed (a reader that went away) is dropped, and never
+   * waited for.
+   */
+  private write(bytes: Buffer, leavesLineOpen = false): boolean {
     if (this.out.destroyed || this.out.writableEnded) return true;
+    const open = openLines.get(this.out);
+    if (this.prefix.length && open && open !== this) open.interruptLine();
+    if (leavesLineOpen) openLines.set(this.out, this);
+    else if (openLines.get(this.out) === this) openLines.delete(this.out);
     return this.out.write(bytes);
+  }
+
+  /** Another rank writes where this one's line was left open: the line ends here, and its rest is tagged anew. */
+  private interruptLine(): void {
+    this.out.write(Buffer.of(NEWLINE));
+    this.lineStarted = false;
+    openLines.delete(this.out);
+  }
+
+  /** The target holds more than it wants (back-pressure), and can still take output at all. */
+  private needsDrain(): boolean {
+    return this.out.writableNeedDrain && !this.out.destroyed && !holdingBackStopped;
   }
 
   private armPartialTimer(): void {
@@ -115,8 +155,9 @@ export class LineForwarder {
     const piece = Buffer.concat(this.partial);
     this.partial = [];
     if (this.onLine) this.startedText += piece.toString('utf8');
-    this.write(this.lineStarted ? piece : Buffer.concat([this.prefix, piece]));
+    const bytes = this.lineStarted ? piece : Buffer.concat([this.prefix, piece]);
     this.lineStarted = true;
+    this.write(bytes, true);
   }
 }
 
@@ -186,12 +227,16 @@ export function forwardRankOutput(rank: number, stdout: Readable, stderr: Readab
     new Promise<void>((resolve) => {
       const lines = new LineForwarder(target, prefix, onLine, drop);
       stream.on('data', (chunk: Buffer) => {
-        // A reader slower than the ranks holds them up, as with mpiexec: the rank's pipe
-        // fills and its writes wait, instead of the launcher holding the backlog (and
-        // losing it at exit).
-        if (lines.push(chunk)) return;
+        // A reader slower than the ranks holds them up, as with mpiexec: the launcher stops
+        // reading the rank's pipe, which fills, so the rank's own output waits in the rank
+        // (in its memory: Node writes to pipes without blocking), not in the launcher.
+        if (lines.push(chunk) || holdingBackStopped) return;
         stream.pause();
-        void drained(target).then(() => stream.resume());
+        heldBack.add(stream);
+        void drained(target).then(() => {
+          heldBack.delete(stream);
+          stream.resume();
+        });
       });
       stream.on('error', () => {});
       stream.on('close', () => {

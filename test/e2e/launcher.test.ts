@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveBinding } from '../../launcher/binding.js';
-import { BIN, program, tsmpiexec } from '../helpers/tsmpiexec.js';
+import { BIN, program, ROOT, tsmpiexec } from '../helpers/tsmpiexec.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tsmpi-launcher-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -299,6 +299,21 @@ describe('output to a slow reader', () => {
     const r = await execa('sh', ['-c', `"${process.execPath}" "${BIN}" -n 4 "${program('chatty.ts')}" | (sleep 2; wc -l)`], { reject: false });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('1200');
+  });
+
+  it('a reader that stops reading (a pager left open) does not keep a stopped job from ending', async () => {
+    const { spawn } = await import('node:child_process');
+    const job = spawn(process.execPath, [BIN, '-n', '2', program('chatty.ts'), '20000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    job.stdout!.pause();
+    let stderr = '';
+    job.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    job.kill('SIGTERM');
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => job.on('exit', (c) => resolve(c)));
+    expect(code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(stderr.trim()).toBe('tsmpiexec: received SIGTERM; stopping all ranks');
   });
 
   it('a full disk gives one line and the job still ends with its own status', async () => {

@@ -46,6 +46,28 @@ describe('LineForwarder', () => {
     }
   });
 
+  it('with tags, a line another rank interrupts ends there, and its rest is tagged again', () => {
+    vi.useFakeTimers();
+    try {
+      const { out, writes } = collector();
+      const [zero, one] = [new LineForwarder(out, '[0] '), new LineForwarder(out, '[1] ')];
+      zero.push(Buffer.from('name? '));
+      vi.advanceTimersByTime(PARTIAL_LINE_MS);
+      one.push(Buffer.from('hi\n'));
+      zero.push(Buffer.from('alice\n'));
+      expect(Buffer.concat(writes).toString()).toBe('[0] name? \n[1] hi\n[0] alice\n');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says when the target is full for output without newlines too', () => {
+    const slow = new Writable({ highWaterMark: 4, write: (_chunk, _enc, done) => setTimeout(done, 10) });
+    const f = new LineForwarder(slow, '');
+    expect(f.push(Buffer.from('0123456789\n'))).toBe(false);
+    expect(f.push(Buffer.from('\r progress 10 %'))).toBe(false);
+  });
+
   it('says when the target is full, and drops output for a target that failed instead of waiting', () => {
     const slow = new Writable({ highWaterMark: 4, write: (_chunk, _enc, done) => setTimeout(done, 10) });
     const f = new LineForwarder(slow, '');

@@ -3,5 +3,6 @@
 import { init, finalize } from 'tsmpi';
 
 const world = await init();
-for (let i = 0; i < 300; i++) process.stdout.write(`rank${world.rank}:${'x'.repeat(500)}:end\n`);
+const lines = Number(process.argv[2] ?? 300);
+for (let i = 0; i < lines; i++) process.stdout.write(`rank${world.rank}:${'x'.repeat(500)}:end\n`);
 await finalize();
