@@ -60,13 +60,16 @@ function withUnsendableFailed(result: ResultMessage, err: unknown): ResultMessag
       return undefined;
     }
   });
-  // Nothing to blame on one item: the whole message could not be encoded.
+  // Nothing to blame on one item: the whole message could not be encoded. The items that
+  // threw keep their own failures.
   if (failures.length === result.failures.length) {
+    const thrown = new Map(result.failures);
     return {
       id: result.id,
       values: values.map(() => undefined),
-      failures: values.map((_, i) => [i, { ...describeFailure(err), unsendable: true }]),
+      failures: values.map((_, i) => [i, thrown.get(i) ?? { ...describeFailure(err), unsendable: true }]),
     };
   }
-  return { id: result.id, values, failures };
+  // In item order, as rank 0 reports the first and a pool without workers meets them.
+  return { id: result.id, values, failures: failures.sort((a, b) => a[0] - b[0]) };
 }

@@ -36,6 +36,11 @@ const tasks = {
   whoami: () => rank,
   // A function cannot be sent back to rank 0.
   unsendable: (x: number): unknown => (x === 1 ? () => x : x),
+  // Item 1's result cannot be sent, item 2 throws: the earlier item decides the error.
+  unsendableThenThrow: (x: number): unknown => {
+    if (x === 2) throw new Error('item 2 threw');
+    return x === 1 ? () => x : x;
+  },
   scribble: (a: Float64Array): number => (a[0] = 99),
   countRun: (x: number): number => (tasksRunHere += x),
 };
@@ -154,6 +159,8 @@ async function unsendable(pool: Pool<typeof tasks>): Promise<void> {
     bad instanceof MpiError && bad.errorClass === 'ERR_ARG' && /the result of task 'unsendable' on rank \d+ cannot be sent/.test(bad.message),
     `unsendable result: ${bad}`,
   );
+  const first = await errorOf(() => pool.map('unsendableThenThrow', [0, 1, 2], { chunksize: 3 }));
+  check(first instanceof MpiError && first.errorClass === 'ERR_ARG', `the earlier item's unsendable result, at every size: ${first}`);
   if (size === 1) {
     // Alone, as a worker with a chunk: an item that cannot be sent stops the call before any task runs.
     const refused = await errorOf(() => pool.map('countRun', [1, (() => 2) as unknown as number], { chunksize: 2 }));
