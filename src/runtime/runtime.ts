@@ -213,6 +213,9 @@ class Runtime implements CommRuntime {
   describePending(): string[] {
     const lines = [...this.collectives].map((c) => c.describe());
     if (this.phase === 'finalizing') lines.push('finalize (waiting for the other ranks to finalize)');
+    for (const { peer, attempts, reason } of this.transport?.connectionsRetrying() ?? []) {
+      lines.push(`connecting to rank ${peer} (${attempts} attempt${attempts === 1 ? '' : 's'} failed, the last: ${reason})`);
+    }
     for (const op of this.engine.pendingOps()) {
       const comm = this.comms.get(op.ctx);
       if (!comm) continue;

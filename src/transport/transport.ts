@@ -54,6 +54,8 @@ class PeerLink {
   connecting = false;
   /** Connection attempts that failed in a way a busy peer explains, since the last success. */
   retries = 0;
+  /** Why the last of them failed. */
+  lastRetryReason = '';
   queue: Pending[] = [];
   lost: string | null = null;
 }
@@ -68,7 +70,7 @@ const RETRY_MAX_DELAY_MS = 2000;
  * handshake this process had no turn to send). Nobody listening (ECONNREFUSED, a
  * missing socket file), an unreachable host and a failed proof are not.
  */
-export function isBusyPeerFailure(err: Error): boolean {
+function isBusyPeerFailure(err: Error): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message);
 }
@@ -133,6 +135,18 @@ export class Transport {
     if (!link.channel && !link.connecting) this.connect(peer, link);
   }
 
+  /**
+   * Peers this rank keeps trying to connect to, with how many attempts failed and why the
+   * last did (for hang reports: a retry that never succeeds must not look like silence).
+   */
+  connectionsRetrying(): Array<{ peer: number; attempts: number; reason: string }> {
+    const out: Array<{ peer: number; attempts: number; reason: string }> = [];
+    for (const [peer, link] of this.links) {
+      if (link.retries > 0 && !link.channel && !link.lost) out.push({ peer, attempts: link.retries, reason: link.lastRetryReason });
+    }
+    return out;
+  }
+
   /** Closes every channel (at finalize). */
   close(): void {
     this.closing = true;
@@ -178,6 +192,7 @@ export class Transport {
         // A lost race is not a failure: the peer's own connection is on its way.
         if (link.channel || !link.connecting || this.closing) return;
         if (isBusyPeerFailure(err)) {
+          link.lastRetryReason = err.message;
           this.retryLater(peer, link);
           return;
         }
