@@ -26,9 +26,10 @@ const UNROLL = 8;
 export function elementLoop(kernel: (a: number, b: number) => number, expression: Expression): Loop {
   const step = (k: string): string => `out[${k}] = ${expression(`left[${k}]`, `right[${k}]`)};`;
   const unrolled = Array.from({ length: UNROLL }, (_, k) => step(`i + ${k}`)).join('\n    ');
-  // The odd elements come first: V8 compiles the unrolled loop while it runs (on-stack
-  // replacement), and a loop after it would not have run yet, so its compare would have
-  // no type feedback and the compiled code would deoptimize there on every call.
+  // The n mod 8 leftover elements come first: V8 compiles the unrolled loop while it
+  // runs (on-stack replacement), and a loop after it would not have run yet, so its
+  // compare would have no type feedback and the compiled code would deoptimize there on
+  // every call.
   const source = `
   const n = out.length;
   const head = n % ${UNROLL};

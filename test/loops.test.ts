@@ -4,7 +4,7 @@ import { elementLoop } from '../src/loops.js';
 const add = elementLoop((a, b) => a + b, (a, b) => `${a} + ${b}`);
 const max = elementLoop(Math.max, (a, b) => `Math.max(${a}, ${b})`);
 
-/** Lengths around the unroll factor and a long odd one, so both the unrolled body and the tail run. */
+/** Lengths around the unroll factor and a long odd one, so both the leftover elements and the unrolled body run. */
 const LENGTHS = [0, 1, 7, 8, 9, 15, 16, 17, 1003];
 
 function operands(n: number): [Float64Array, Float64Array] {

@@ -104,19 +104,11 @@ export class Request<T = unknown> implements PromiseLike<T> {
 
   /**
    * @internal Calls `callback` once complete, without keeping the process alive for it
-   * (for background services such as RMA targets, which must not stop a program from exiting).
+   * (for background services such as RMA targets, which must not stop a program from
+   * exiting, and for waits over many requests). The function returned takes the callback
+   * back, so such a wait leaves nothing behind on the requests that did not end it.
    */
-  onSettled(callback: () => void): void {
-    if (this.done) queueMicrotask(callback);
-    else (this.waiters ??= []).push(callback);
-  }
-
-  /**
-   * @internal Calls `callback` once complete (not keeping the process alive for it); the
-   * function returned takes the callback back, so a wait over many requests leaves
-   * nothing behind on those that did not end it.
-   */
-  subscribe(callback: () => void): () => void {
+  onSettled(callback: () => void): () => void {
     if (this.done) {
       queueMicrotask(callback);
       return () => {};
@@ -323,7 +315,7 @@ function activeIndices(reqs: ReadonlyArray<Request | PromiseLike<unknown>>): num
 
 /** Calls `callback` once `r` settles; returns a function that takes it back. */
 function onSettle(r: Request | PromiseLike<unknown>, callback: () => void): () => void {
-  if (r instanceof Request) return r.subscribe(callback);
+  if (r instanceof Request) return r.onSettled(callback);
   const state = watch(r);
   (state.listeners ??= new Set()).add(callback);
   return () => state.listeners?.delete(callback);

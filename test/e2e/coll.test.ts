@@ -67,11 +67,13 @@ describe('large reductions in a row', () => {
     // The loop used to deoptimize at the end of every call: 80 times in this job. Compiling
     // on-stack replacements on the main thread makes that happen on every run, not most.
     const r = await tsmpiexec(['-n', '2', program('reduce-steady.ts'), '40'], {
-      env: { TSMPI_NODE_ARGS: '--trace-deopt --no-concurrent-osr', TSMPI_TRANSPORT: 'tcp' },
+      env: { TSMPI_NODE_ARGS: '--trace-deopt --trace-opt --no-concurrent-osr', TSMPI_TRANSPORT: 'tcp' },
       timeoutMs: 60_000,
     });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toContain('ok 40 allreduces');
+    // V8's tracing is on and speaks as this test reads it (else nothing below could fail).
+    expect(r.stdout).toMatch(/\[completed optimizing .* \(target TURBOFAN\)/);
     const loopDeopts = r.stdout.split('\n').filter((line) => line.includes('reason: Insufficient type feedback for compare operation'));
     expect(loopDeopts.length).toBeLessThan(10);
   });
