@@ -128,6 +128,8 @@ describe('element-wise on arrays', () => {
     expect([...PROD.apply(Int32Array.of(0x7fffffff), Int32Array.of(0x7fffffff))]).toEqual([1]);
     expect([...PROD.apply(Uint32Array.of(0xffffffff), Uint32Array.of(0xffffffff))]).toEqual([1]);
     expect([...SUM.apply(BigInt64Array.of(2n ** 63n - 1n), BigInt64Array.of(1n))]).toEqual([-(2n ** 63n)]);
+    // A Uint8ClampedArray clamps, as its own stores do (docs/API.md says so).
+    expect([...SUM.apply(Uint8ClampedArray.of(200), Uint8ClampedArray.of(200))]).toEqual([255]);
   });
 
   it('bitwise ops on integer typed arrays, refused on float ones', () => {
