@@ -43,10 +43,13 @@ export function finalize(): Promise<void> {
  */
 export async function run(body: (world: Comm) => unknown | Promise<unknown>): Promise<void> {
   const world = await init();
+  runtime.runBodyStarted();
   try {
     await body(world);
   } catch (err) {
     await runtime.failWith(err);
+  } finally {
+    runtime.runBodyEnded();
   }
   await finalize();
 }

@@ -254,8 +254,35 @@ class Runtime implements CommRuntime {
   }
 
   /** A program that ends without calling finalize() is finalized for it, like mpi4py does. */
+  /** Bodies of `run()` that have started and not yet ended. */
+  private runBodies = 0;
+
+  /** @internal `run()` brackets its body with these, so an exit in the middle of one is known. */
+  runBodyStarted(): void {
+    this.runBodies++;
+  }
+
+  /** @internal See runBodyStarted. */
+  runBodyEnded(): void {
+    this.runBodies--;
+  }
+
+  /**
+   * The event loop ran dry. A program that forgot finalize() is finalized here, as MPI
+   * programs usually are at exit. But a `run()` body still pending awaits something that
+   * can never happen now (tsmpi's own operations keep the process alive): finalizing
+   * would leave the other ranks waiting for this one forever, so the job fails instead.
+   */
   private finalizeAtExit(): void {
-    if (this.phase === 'ready') void this.finalize();
+    if (this.phase !== 'ready') return;
+    if (this.runBodies > 0) {
+      const stuck = new Error("run()'s body never finished: it awaits a promise that can no longer settle (input that ended, a promise nobody resolves)");
+      // Where it was noticed says nothing: no stack.
+      stuck.stack = `Error: ${stuck.message}`;
+      void this.failWith(stuck);
+      return;
+    }
+    void this.finalize();
   }
 
   /**

@@ -146,3 +146,14 @@ describe('no orphans', () => {
     expect(await waitFor(async () => !existsSync(jobDir), 3000)).toBe(true);
   });
 });
+
+describe('a run() body that can never finish', () => {
+  it('fails the job at once, naming the rank, instead of leaving the others waiting for it', async () => {
+    const r = await tsmpiexec(['-n', '2', '--timeout', '30', program('never-settles.ts')]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain("tsmpiexec: rank 0 on ");
+    expect(r.stderr).toContain("failed: Error: run()'s body never finished: it awaits a promise that can no longer settle");
+    expect(r.stderr).not.toMatch(/did not finish within|    at /);
+    expect(r.durationMs).toBeLessThan(20_000);
+  });
+});
