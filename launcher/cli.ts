@@ -174,6 +174,8 @@ function exportedEnv(specs: string[]): Record<string, string> {
     const eq = spec.indexOf('=');
     if (eq >= 0) env[spec.slice(0, eq)] = spec.slice(eq + 1);
     else if (process.env[spec] !== undefined) env[spec] = process.env[spec]!;
+    // As Open MPI's mpirun does: the job runs, but a misspelt or unset name is said.
+    else process.stderr.write(`tsmpiexec: warning: -x ${spec}: ${spec} is not set here, so nothing is exported\n`);
   }
   return env;
 }

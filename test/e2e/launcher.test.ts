@@ -150,6 +150,14 @@ describe('running ranks', () => {
     const r = await tsmpiexec(['-n', '2', '-x', 'TSMPI_TEST_VAR', program('echo-args.mjs')], { env: { TSMPI_TEST_VAR: 'from env' } });
     expect(r.exitCode).toBe(0);
     for (const l of r.stdout.trim().split('\n')) expect(JSON.parse(l).x).toBe('from env');
+    expect(r.stderr).toBe('');
+  });
+
+  it('-x NAME with NAME unset runs the job and warns in one line, as mpirun does', async () => {
+    const r = await tsmpiexec(['-n', '2', '-x', 'TSMPI_TEST_UNSET_VAR', program('echo-args.mjs')]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr.trim()).toBe('tsmpiexec: warning: -x TSMPI_TEST_UNSET_VAR: TSMPI_TEST_UNSET_VAR is not set here, so nothing is exported');
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
   });
 
   it('gives ranks allocator defaults for large messages, which the user can override', async () => {
