@@ -253,7 +253,6 @@ class Runtime implements CommRuntime {
     }
   }
 
-  /** A program that ends without calling finalize() is finalized for it, like mpi4py does. */
   /** Bodies of `run()` that have started and not yet ended. */
   private runBodies = 0;
 
@@ -268,8 +267,8 @@ class Runtime implements CommRuntime {
   }
 
   /**
-   * The event loop ran dry. A program that forgot finalize() is finalized here, as MPI
-   * programs usually are at exit. But a `run()` body still pending awaits something that
+   * The event loop ran dry. A program that ends without calling finalize() is finalized
+   * for it here, like mpi4py does. But a `run()` body still pending awaits something that
    * can never happen now (tsmpi's own operations keep the process alive): finalizing
    * would leave the other ranks waiting for this one forever, so the job fails instead.
    */
