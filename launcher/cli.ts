@@ -40,7 +40,10 @@ interface CliOptions {
   wdir?: string;
   timeout?: number;
   displayMap: boolean;
-  ssh: string;
+  /** The remote shell command (`--ssh`), split into words. */
+  ssh: string[];
+  /** Extra node flags for every rank (TSMPI_NODE_ARGS), split into words. */
+  nodeArgs: string[];
   node: string;
   launcher?: 'local' | 'ssh' | 'srun';
   tls: boolean;
@@ -140,8 +143,9 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
   ] as const) {
     if (value !== undefined && String(value).trim() === '') throw new UsageError(`${name} needs a value, got an empty one`);
   }
-  if (!wordsOf('--ssh', args.ssh)[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
-  wordsOf('TSMPI_NODE_ARGS', process.env.TSMPI_NODE_ARGS ?? '');
+  const ssh = wordsOf('--ssh', args.ssh);
+  if (!ssh[0]) throw new UsageError('--ssh needs a command, e.g. "ssh -p 2222 -i key"');
+  const nodeArgs = wordsOf('TSMPI_NODE_ARGS', process.env.TSMPI_NODE_ARGS ?? '');
   for (const e of args.env) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s.test(e)) throw new UsageError(`-x: not a variable name: ${e}`);
   }
@@ -157,7 +161,8 @@ export async function parseArgs(given: string[]): Promise<CliOptions | null> {
     wdir: args.wdir,
     timeout: args.timeout,
     displayMap: args.displayMap,
-    ssh: args.ssh,
+    ssh,
+    nodeArgs,
     node: args.node,
     launcher: args.launcher as CliOptions['launcher'],
     tls: args.tls,
@@ -268,6 +273,7 @@ export async function main(argv: string[]): Promise<number> {
       forceTcp: process.env.TSMPI_TRANSPORT === 'tcp',
       launchKind,
       sshCommand: opts.ssh,
+      nodeArgs: opts.nodeArgs,
       remoteNode: opts.node,
       tls: opts.tls,
       // Only ranks this host starts are bound; with none here, there is nothing to check.

@@ -22,7 +22,6 @@ import type { RemoteSpawnOptions } from './spawn-remote.js';
 type RemoteSpawners = typeof import('./spawn-remote.js');
 import { createJobCertificate, encodeTls } from './tls.js';
 import { rankEnvDefaults } from './rank-env.js';
-import { splitCommand } from './shell-words.js';
 
 /** How a rank is started: as a child of the launcher, over ssh, or as a Slurm step. */
 export type LaunchKind = 'local' | 'ssh' | 'srun';
@@ -40,8 +39,10 @@ export interface JobOptions {
   forceTcp: boolean;
   /** How each host's ranks are started. */
   launchKind(host: string): LaunchKind;
-  /** The remote shell command (`--ssh`). */
-  sshCommand: string;
+  /** The remote shell command (`--ssh`), as words. */
+  sshCommand: string[];
+  /** Extra node flags for every rank (TSMPI_NODE_ARGS), as words. */
+  nodeArgs: string[];
   /** The node binary on remote hosts (`--node`). */
   remoteNode: string;
   /** Encrypt TCP traffic (rank↔rank and rank↔coordinator) with a per-job certificate. */
@@ -191,7 +192,7 @@ class Job {
   private async startRanks(program: string): Promise<void> {
     const hosts = [...new Set(this.opts.plan.map((p) => p.host))];
     // Extra node flags for every rank, e.g. TSMPI_NODE_ARGS="--cpu-prof --max-old-space-size=8192".
-    const nodeArgs = ['--enable-source-maps', ...splitCommand(process.env.TSMPI_NODE_ARGS ?? '')];
+    const nodeArgs = ['--enable-source-maps', ...this.opts.nodeArgs];
     // The remote spawners (and execa under them) cost the launcher ~15 ms to load; a job
     // on this host alone never needs them. Loaded before the first spawn: the loop
     // checks `stopRequested` after every await, so a job stopped meanwhile starts no more ranks.

@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 import { Readable } from 'node:stream';
 import { machineOf } from './hosts/host.js';
-import { shellQuote, splitCommand } from './shell-words.js';
+import { shellQuote } from './shell-words.js';
 import type { RankProcess } from './spawn-local.js';
 
 export interface RemoteSpawnOptions {
@@ -42,8 +42,8 @@ export function remoteCommand(opts: Pick<RemoteSpawnOptions, 'cwd' | 'env' | 'no
 }
 
 /** Starts one rank on `host` over ssh (never prompting: BatchMode; gives up connecting after 10 s). */
-export function spawnSsh(sshCommand: string, opts: RemoteSpawnOptions): RankProcess {
-  const [ssh, ...sshArgs] = splitCommand(sshCommand);
+export function spawnSsh(sshCommand: readonly string[], opts: RemoteSpawnOptions): RankProcess {
+  const [ssh, ...sshArgs] = sshCommand;
   const args = [...sshArgs, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-T', opts.host, remoteCommand(opts)];
   return startRemote(ssh, args, opts);
 }
